@@ -1,0 +1,37 @@
+//! # tn3270 — the sans-IO TN3270/TN3270E protocol core of web3270
+//!
+//! Bytes in, events and bytes out: no sockets, no clocks, no async runtime. The same crate
+//! runs in the bridge (native) and in the browser (`wasm32-unknown-unknown`).
+//!
+//! ## Map of the crate (layered like the protocol)
+//! | module | role | spec |
+//! |---|---|---|
+//! | [`telnet`] | IAC parsing across chunks, option negotiation (client and host side), IAC doubling, record framing at IAC EOR, NVT data | RFC 854, 855, 856 (BINARY), 885 (EOR), 1091 (TERMINAL-TYPE), 1572 (NEW-ENVIRON), 860 (TIMING-MARK), 1646 (`TYPE@LU`), RFC 1576 |
+//! | [`tn3270e`] | DEVICE-TYPE/CONNECT/ASSOCIATE, FUNCTIONS intersection, the 5-byte header, data types, responses | RFC 2355 |
+//! | [`address`] | 12/14/16-bit buffer address encodings | GA23-0059 §3.3.1 |
+//! | [`aid`] | attention identifiers | GA23-0059 §3.5.6 |
+//! | [`screen`] | the presentation space: cells, field and extended attributes, fields, cursor, sizes, keyboard lock, alarm, reply mode | GA23-0059 §3.1–3.4, §4.4 |
+//! | [`datastream`] | outbound commands, WCC, orders, format controls applied to a [`screen::Screen`] | GA23-0059 ch. 3–4 |
+//! | [`sf`] | structured fields and the Query Reply set | GA23-0059 ch. 5–6 |
+//! | [`input`] | keyboard editing rules and inbound records (Read Modified, Read Buffer, short reads) | GA23-0059 §3.5, 3270 Information Display System Operator's reference |
+//! | [`codepage`] | EBCDIC code pages with their CGCSGIDs, generated tables | IBM CDRA, Unicode/ICU mappings |
+//! | [`builder`] | composing outbound data streams on the host side | GA23-0059 ch. 3–4 |
+//!
+//! ## Error strategy
+//! Every parser returns a concrete error enum of its layer on the hot path; malformed data
+//! from a peer either becomes such an error or a documented tolerant behaviour (the way a
+//! real terminal or x3270 behaves), and the parser keeps going. Nothing here panics on input,
+//! loops without consuming input, or grows a buffer past a named limit.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod address;
+pub mod aid;
+pub mod builder;
+pub mod codepage;
+pub mod datastream;
+pub mod input;
+pub mod screen;
+pub mod sf;
+pub mod telnet;
+pub mod tn3270e;
