@@ -16,6 +16,7 @@
 //! | [`input`] | keyboard editing rules and inbound records (Read Modified, Read Buffer, short reads) | GA23-0059 §3.5, 3270 Information Display System Operator's reference |
 //! | [`codepage`] | EBCDIC code pages with their CGCSGIDs, generated tables | IBM CDRA, Unicode/ICU mappings |
 //! | [`builder`] | composing outbound data streams on the host side | GA23-0059 ch. 3–4 |
+//! | [`terminal`] | the assembled terminal: model, connection, screen, keyboard, code page | s3270 option semantics for models |
 //!
 //! ## Error strategy
 //! Every parser returns a concrete error enum of its layer on the hot path; malformed data
@@ -34,4 +35,5 @@ pub mod input;
 pub mod screen;
 pub mod sf;
 pub mod telnet;
+pub mod terminal;
 pub mod tn3270e;
