@@ -20,7 +20,6 @@ import argparse
 import codecs
 import ctypes
 import ctypes.util
-import os
 import re
 import subprocess
 import sys
@@ -459,5 +458,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("LC_ALL", "C.UTF-8")
     sys.exit(main())
