@@ -335,3 +335,63 @@ proptest! {
         }
     }
 }
+
+/// Reads `tools/codepages/data/<name>.txt` (`0xNN U+XXXX` or `0xNN -` per line).
+fn data_file(name: &str) -> Vec<(u8, Option<char>)> {
+    let path = format!(
+        "{}/../tools/codepages/data/{name}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    text.lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (byte, value) = l.split_once(' ').unwrap();
+            let byte = u8::from_str_radix(byte.trim_start_matches("0x"), 16).unwrap();
+            let value = value
+                .trim()
+                .strip_prefix("U+")
+                .map(|hex| char::from_u32(u32::from_str_radix(hex, 16).unwrap()).unwrap());
+            (byte, value)
+        })
+        .collect()
+}
+
+#[test]
+fn generated_tables_equal_the_committed_data_plus_x3270_overrides() {
+    let overrides = std::fs::read_to_string(format!(
+        "{}/../tools/codepages/data/x3270_overrides.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let overrides: Vec<(&str, u8, char)> = overrides
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            let page = w.next().unwrap();
+            let byte = u8::from_str_radix(&w.next().unwrap()[2..], 16).unwrap();
+            let u = u32::from_str_radix(&w.next().unwrap()[2..], 16).unwrap();
+            (page, byte, char::from_u32(u).unwrap())
+        })
+        .collect();
+    assert_eq!(overrides.len(), 17);
+    for cp in ALL {
+        let data = data_file(cp.name);
+        assert_eq!(data.len(), 256, "{}", cp.name);
+        for (byte, vendor) in data {
+            let want = overrides
+                .iter()
+                .find(|&&(p, b, _)| p == cp.name && b == byte)
+                .map(|&(_, _, c)| c)
+                .or(vendor)
+                .unwrap_or(UNASSIGNED);
+            assert_eq!(cp.decode(byte), want, "{} X'{byte:02X}'", cp.name);
+        }
+    }
+    for (byte, shown) in data_file("apl310") {
+        assert_eq!(apl::decode(byte), shown.unwrap_or(UNASSIGNED));
+    }
+}
