@@ -9,7 +9,7 @@
 //! The table is what s3270 4.1 shows for `GE xx` (captured by `tools/codepages/s3270_oracle.py`
 //! into `tools/codepages/data/apl310.txt`): 114 graphics. Bytes x3270 shows as nothing (the
 //! underscored letters X'41'-X'69', for example, which Unicode has no single character for)
-//! decode to [`UNASSIGNED`](super::UNASSIGNED) and [`display`] as a space.
+//! decode to [`UNASSIGNED`] and [`display`] as a space.
 
 use super::tables::{APL310_FROM_UNICODE, APL310_TO_UNICODE};
 use super::UNASSIGNED;
@@ -19,7 +19,7 @@ pub const CGCSGID: u32 = (963 << 16) | 310;
 /// The local character set ID x3270 gives the APL set in that reply.
 pub const LCID: u8 = 0xF1;
 
-/// The character for `GE b`; [`UNASSIGNED`](super::UNASSIGNED) when x3270 shows nothing.
+/// The character for `GE b`; [`UNASSIGNED`] when x3270 shows nothing.
 pub fn decode(b: u8) -> char {
     APL310_TO_UNICODE[usize::from(b)]
 }
