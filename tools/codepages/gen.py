@@ -347,6 +347,7 @@ HEADER = """\
 // Sources and cross-checks: tools/codepages/README.md.
 """
 
+QUIET = False  # set by --check: no notes about one-way mappings
 UNASSIGNED = 0xFFFD  # what decode() returns for a byte the code page leaves unassigned
 
 
@@ -362,8 +363,9 @@ def gen_page(page: Page, table: Table) -> str:
         if u is None:
             continue
         if u in mapped:  # only after an x3270 override; the lowest byte encodes, like x3270
-            print(f"note: {page.name}: U+{u:04X} at X'{mapped[u]:02X}' and X'{b:02X}'",
-                  file=sys.stderr)
+            if not QUIET:
+                print(f"note: {page.name}: U+{u:04X} at X'{mapped[u]:02X}' and X'{b:02X}'",
+                      file=sys.stderr)
             continue
         mapped[u] = b
     latin = [mapped.get(u, 0x100) for u in range(256)]
@@ -443,6 +445,8 @@ def main() -> int:
         return 0
     if args.command == "crosscheck":
         return 1 if cmd_crosscheck() else 0
+    global QUIET
+    QUIET = args.check
     fresh = generate()
     if args.check:
         current = OUT.read_text() if OUT.exists() else ""
