@@ -362,7 +362,7 @@ def gen_page(page: Page, table: Table) -> str:
     for b, u in enumerate(table):
         if u is None:
             continue
-        if u in mapped:  # only after an x3270 override; the lowest byte encodes, like x3270
+        if u in mapped:  # one-way vendor mapping (cp1160): the lowest byte encodes, like x3270
             if not QUIET:
                 print(f"note: {page.name}: U+{u:04X} at X'{mapped[u]:02X}' and X'{b:02X}'",
                       file=sys.stderr)
