@@ -1,88 +1,189 @@
-//! EBCDIC single-byte code pages and their CGCSGIDs.
+//! EBCDIC single-byte code pages, their CGCSGIDs, and the APL graphic escape set.
 //!
-//! STUB: only cp037 (from Python's codec) until the generator lands. The API below is fixed:
-//! `CodePage::by_name`, `decode`, `encode`, `cgcsgid`, `CP037`.
+//! Owns: the byte <-> Unicode mapping of every single-byte host code page x3270 offers (plus
+//! cp924, cp1025 and cp1154), their x3270 names and aliases, and the CGCSGID each one reports in
+//! the Query Reply (Character Sets) (GA23-0059 §6.12; IBM CDRA, SC09-2190, for the GCSGID and
+//! CPGID numbering). [`apl`] holds character set 310, reached through the Graphic Escape order
+//! (GA23-0059 §4.3.5). Does not own: where characters land on the screen, the GE order itself,
+//! field attributes, DBCS code pages, or the host's choice of code page (configuration).
+//!
+//! The tables live in the generated `tables.rs`, written by `tools/codepages/gen.py` from
+//! mapping data extracted from ICU (IBM's own CDRA tables), glibc iconv for the pages ICU lacks,
+//! and cross-checked against OpenJDK and Python codecs; `tools/codepages/README.md` lists every
+//! source and disagreement.
+//!
+//! ## Deviations from the vendor tables
+//! Where s3270 4.1 (our conformance oracle) displays a different printable character than the
+//! vendor table, the table follows s3270 (17 cells in cp278, cp424, cp870, cp871, cp875 and
+//! cp1026; listed in `tools/codepages/data/x3270_overrides.txt`). Everything else is the vendor
+//! table, including the C0/C1 controls in X'00'-X'3F' and X'FF', so [`CodePage::decode`] and
+//! [`CodePage::encode`] round-trip every assigned byte, except the four cp1160 bytes
+//! X'ED', X'EE', X'EF', X'FD' whose Thai marks also sit at a lower byte (encode gives the lower
+//! one, as x3270 does). Bytes a code page leaves unassigned decode to U+FFFD.
+//!
+//! What a 3270 *shows* in a character cell is [`CodePage::display`]: controls, unassigned
+//! bytes and NUL are blanks, and the special cells DUP, FM, SUB and EO get x3270's symbols.
+
+pub mod apl;
+#[rustfmt::skip] // generated; `gen.py --check` compares it byte for byte
+mod tables;
+
+pub use tables::*;
+
+/// Decoded value of a byte the code page leaves unassigned.
+pub const UNASSIGNED: char = '\u{FFFD}';
+
+/// EBCDIC space: the one byte every code page maps to U+0020.
+pub const EBCDIC_SPACE: u8 = 0x40;
+/// Format control DUP (GA23-0059 §4.4.4): x3270 displays it as `*`.
+pub const EBCDIC_DUP: u8 = 0x1C;
+/// Format control FM, field mark (GA23-0059 §4.4.4): x3270 displays it as `;`.
+pub const EBCDIC_FM: u8 = 0x1E;
+/// SUB, the substitute character: x3270 displays it as a solid block.
+pub const EBCDIC_SUB: u8 = 0x3F;
+/// EO, "eight ones" (GA23-0059 §4.3.3): x3270 displays it as a solid circle.
+pub const EBCDIC_EO: u8 = 0xFF;
+
+/// Sentinel in the generated `from_latin1` tables: the character has no byte.
+const NO_BYTE: u16 = 0x100;
 
 /// A single-byte EBCDIC code page.
-#[derive(Debug)]
 pub struct CodePage {
-    /// Canonical name, e.g. "cp037".
+    /// Canonical name as x3270 spells it, e.g. "cp037", "bracket".
     pub name: &'static str,
-    /// Other accepted names (x3270's names, e.g. "037", "us", "bracket").
+    /// x3270's other names for it, e.g. "us", "german-euro" (numeric forms such as "37",
+    /// "ibm-037" are accepted by [`CodePage::by_name`] without being listed here).
     pub aliases: &'static [&'static str],
     /// Coded graphic character set global identifier: GCSGID in the high 16 bits, CPGID low.
     pub cgcsgid: u32,
-    /// EBCDIC byte to Unicode.
+    /// EBCDIC byte to Unicode; unassigned bytes are [`UNASSIGNED`].
     pub to_unicode: &'static [char; 256],
+    /// Unicode U+0000..U+00FF to EBCDIC byte, [`NO_BYTE`] when absent.
+    from_latin1: &'static [u16; 256],
+    /// Every other mapped character with its byte, sorted by character.
+    from_other: &'static [(char, u8)],
 }
 
 impl CodePage {
-    /// Looks a code page up by name or alias (case-insensitive; "cp", "ibm-" prefixes optional).
+    /// Looks a code page up by name or alias, ASCII case-insensitively, the way
+    /// `s3270 -codepage NAME` does ("cp037", "us", "German-Euro", "bracket"), and also by
+    /// number with an optional "cp", "ibm", "ibm-" or "ccsid" prefix ("37", "037", "ibm-1047").
     pub fn by_name(name: &str) -> Option<&'static CodePage> {
-        let n = name.to_ascii_lowercase();
-        ALL.iter()
-            .copied()
-            .find(|cp| cp.name == n || cp.aliases.contains(&n.as_str()))
+        let name = name.trim();
+        let named = ALL.iter().copied().find(|cp| {
+            cp.name.eq_ignore_ascii_case(name)
+                || cp.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        });
+        named.or_else(|| {
+            let digits = ["ibm-", "ibm", "cp", "ccsid"]
+                .iter()
+                .find_map(|p| strip_prefix_ignore_ascii_case(name, p))
+                .unwrap_or(name);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let number: u32 = digits.parse().ok()?;
+            ALL.iter().copied().find(|cp| {
+                cp.name
+                    .strip_prefix("cp")
+                    .and_then(|n| n.parse::<u32>().ok())
+                    == Some(number)
+            })
+        })
     }
-    /// Decodes one EBCDIC byte.
+
+    /// The canonical name followed by the aliases.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.name).chain(self.aliases.iter().copied())
+    }
+
+    /// Decodes one EBCDIC byte ([`UNASSIGNED`] for a byte the code page leaves unassigned).
     pub fn decode(&self, b: u8) -> char {
         self.to_unicode[usize::from(b)]
     }
-    /// Encodes one character; `None` when the code page has no such character.
-    pub fn encode(&self, c: char) -> Option<u8> {
-        self.to_unicode
-            .iter()
-            .position(|&u| u == c)
-            .and_then(|p| u8::try_from(p).ok())
+
+    /// Decodes one EBCDIC byte; `None` for an unassigned byte.
+    pub fn try_decode(&self, b: u8) -> Option<char> {
+        Some(self.decode(b)).filter(|&c| c != UNASSIGNED)
     }
-    /// The CGCSGID.
+
+    /// Encodes one character; `None` when the code page has no such character.
+    /// A table lookup for U+0000..U+00FF, a binary search of the rest.
+    pub fn encode(&self, c: char) -> Option<u8> {
+        match u8::try_from(c) {
+            Ok(latin1) => match self.from_latin1[usize::from(latin1)] {
+                NO_BYTE => None,
+                b => u8::try_from(b).ok(),
+            },
+            Err(_) => self
+                .from_other
+                .binary_search_by_key(&c, |&(u, _)| u)
+                .ok()
+                .and_then(|i| self.from_other.get(i))
+                .map(|&(_, b)| b),
+        }
+    }
+
+    /// What a 3270 shows for byte `b` in a character cell, as s3270's `Ascii()` and
+    /// `ReadBuffer(Unicode)` do: the graphic for X'41'-X'FE', a space for X'40', NUL, controls
+    /// and unassigned bytes; `*` for DUP, `;` for FM, U+25A0 for SUB and U+25CF for EO.
+    pub fn display(&self, b: u8) -> char {
+        match b {
+            EBCDIC_DUP => '*',
+            EBCDIC_FM => ';',
+            EBCDIC_SUB => '\u{25A0}',
+            EBCDIC_EO => '\u{25CF}',
+            0x41..=0xFE => match self.decode(b) {
+                UNASSIGNED => ' ',
+                c if c.is_control() => ' ',
+                c => c,
+            },
+            _ => ' ',
+        }
+    }
+
+    /// The CGCSGID (GCSGID << 16 | CPGID), as sent in the Query Reply (Character Sets).
     pub fn cgcsgid(&self) -> u32 {
         self.cgcsgid
     }
+
+    /// The graphic character set global identifier (high half of the CGCSGID).
+    pub fn gcsgid(&self) -> u16 {
+        (self.cgcsgid >> 16) as u16
+    }
+
+    /// The code page global identifier (low half of the CGCSGID).
+    pub fn cpgid(&self) -> u16 {
+        (self.cgcsgid & 0xFFFF) as u16
+    }
 }
 
-/// Every code page this crate knows.
-pub static ALL: &[&CodePage] = &[&CP037];
+impl std::fmt::Debug for CodePage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodePage")
+            .field("name", &self.name)
+            .field("gcsgid", &self.gcsgid())
+            .field("cpgid", &self.cpgid())
+            .finish_non_exhaustive()
+    }
+}
 
-/// US/Canada (CECP), CGCSGID 697/37.
-pub static CP037: CodePage = CodePage {
-    name: "cp037",
-    aliases: &["037", "us", "ibm-037"],
-    cgcsgid: (697 << 16) | 37,
-    to_unicode: &CP037_TABLE,
-};
+/// Code pages are singletons; two are equal when they are the same page.
+impl PartialEq for CodePage {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
 
-static CP037_TABLE: [char; 256] = [
-    '\u{0000}', '\u{0001}', '\u{0002}', '\u{0003}', '\u{009C}', '\u{0009}', '\u{0086}', '\u{007F}',
-    '\u{0097}', '\u{008D}', '\u{008E}', '\u{000B}', '\u{000C}', '\u{000D}', '\u{000E}', '\u{000F}',
-    '\u{0010}', '\u{0011}', '\u{0012}', '\u{0013}', '\u{009D}', '\u{0085}', '\u{0008}', '\u{0087}',
-    '\u{0018}', '\u{0019}', '\u{0092}', '\u{008F}', '\u{001C}', '\u{001D}', '\u{001E}', '\u{001F}',
-    '\u{0080}', '\u{0081}', '\u{0082}', '\u{0083}', '\u{0084}', '\u{000A}', '\u{0017}', '\u{001B}',
-    '\u{0088}', '\u{0089}', '\u{008A}', '\u{008B}', '\u{008C}', '\u{0005}', '\u{0006}', '\u{0007}',
-    '\u{0090}', '\u{0091}', '\u{0016}', '\u{0093}', '\u{0094}', '\u{0095}', '\u{0096}', '\u{0004}',
-    '\u{0098}', '\u{0099}', '\u{009A}', '\u{009B}', '\u{0014}', '\u{0015}', '\u{009E}', '\u{001A}',
-    '\u{0020}', '\u{00A0}', '\u{00E2}', '\u{00E4}', '\u{00E0}', '\u{00E1}', '\u{00E3}', '\u{00E5}',
-    '\u{00E7}', '\u{00F1}', '\u{00A2}', '\u{002E}', '\u{003C}', '\u{0028}', '\u{002B}', '\u{007C}',
-    '\u{0026}', '\u{00E9}', '\u{00EA}', '\u{00EB}', '\u{00E8}', '\u{00ED}', '\u{00EE}', '\u{00EF}',
-    '\u{00EC}', '\u{00DF}', '\u{0021}', '\u{0024}', '\u{002A}', '\u{0029}', '\u{003B}', '\u{00AC}',
-    '\u{002D}', '\u{002F}', '\u{00C2}', '\u{00C4}', '\u{00C0}', '\u{00C1}', '\u{00C3}', '\u{00C5}',
-    '\u{00C7}', '\u{00D1}', '\u{00A6}', '\u{002C}', '\u{0025}', '\u{005F}', '\u{003E}', '\u{003F}',
-    '\u{00F8}', '\u{00C9}', '\u{00CA}', '\u{00CB}', '\u{00C8}', '\u{00CD}', '\u{00CE}', '\u{00CF}',
-    '\u{00CC}', '\u{0060}', '\u{003A}', '\u{0023}', '\u{0040}', '\u{0027}', '\u{003D}', '\u{0022}',
-    '\u{00D8}', '\u{0061}', '\u{0062}', '\u{0063}', '\u{0064}', '\u{0065}', '\u{0066}', '\u{0067}',
-    '\u{0068}', '\u{0069}', '\u{00AB}', '\u{00BB}', '\u{00F0}', '\u{00FD}', '\u{00FE}', '\u{00B1}',
-    '\u{00B0}', '\u{006A}', '\u{006B}', '\u{006C}', '\u{006D}', '\u{006E}', '\u{006F}', '\u{0070}',
-    '\u{0071}', '\u{0072}', '\u{00AA}', '\u{00BA}', '\u{00E6}', '\u{00B8}', '\u{00C6}', '\u{00A4}',
-    '\u{00B5}', '\u{007E}', '\u{0073}', '\u{0074}', '\u{0075}', '\u{0076}', '\u{0077}', '\u{0078}',
-    '\u{0079}', '\u{007A}', '\u{00A1}', '\u{00BF}', '\u{00D0}', '\u{00DD}', '\u{00DE}', '\u{00AE}',
-    '\u{005E}', '\u{00A3}', '\u{00A5}', '\u{00B7}', '\u{00A9}', '\u{00A7}', '\u{00B6}', '\u{00BC}',
-    '\u{00BD}', '\u{00BE}', '\u{005B}', '\u{005D}', '\u{00AF}', '\u{00A8}', '\u{00B4}', '\u{00D7}',
-    '\u{007B}', '\u{0041}', '\u{0042}', '\u{0043}', '\u{0044}', '\u{0045}', '\u{0046}', '\u{0047}',
-    '\u{0048}', '\u{0049}', '\u{00AD}', '\u{00F4}', '\u{00F6}', '\u{00F2}', '\u{00F3}', '\u{00F5}',
-    '\u{007D}', '\u{004A}', '\u{004B}', '\u{004C}', '\u{004D}', '\u{004E}', '\u{004F}', '\u{0050}',
-    '\u{0051}', '\u{0052}', '\u{00B9}', '\u{00FB}', '\u{00FC}', '\u{00F9}', '\u{00FA}', '\u{00FF}',
-    '\u{005C}', '\u{00F7}', '\u{0053}', '\u{0054}', '\u{0055}', '\u{0056}', '\u{0057}', '\u{0058}',
-    '\u{0059}', '\u{005A}', '\u{00B2}', '\u{00D4}', '\u{00D6}', '\u{00D2}', '\u{00D3}', '\u{00D5}',
-    '\u{0030}', '\u{0031}', '\u{0032}', '\u{0033}', '\u{0034}', '\u{0035}', '\u{0036}', '\u{0037}',
-    '\u{0038}', '\u{0039}', '\u{00B3}', '\u{00DB}', '\u{00DC}', '\u{00D9}', '\u{00DA}', '\u{009F}',
-];
+impl Eq for CodePage {}
+
+/// `s` without `prefix`, compared ASCII case-insensitively; `None` if `s` lacks it.
+fn strip_prefix_ignore_ascii_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| s.get(prefix.len()..))
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests;
