@@ -22,9 +22,9 @@ pub const EL: u8 = 248;
 pub const EC: u8 = 247;
 /// Are You There (RFC 854).
 pub const AYT: u8 = 246;
-/// Abort Output (RFC 854); SYSREQ in TN3270E with the SYSREQ function (RFC 2355 §10.5.1).
+/// Abort Output (RFC 854); SYSREQ in TN3270E with the SYSREQ function (RFC 2355 §10.5.2).
 pub const AO: u8 = 245;
-/// Interrupt Process (RFC 854); the ATTN key in TN3270E (RFC 2355 §10.5.2).
+/// Interrupt Process (RFC 854); the ATTN key in TN3270E (RFC 2355 §11).
 pub const IP: u8 = 244;
 /// Break (RFC 854); the ATTN key of x3270 in plain TN3270.
 pub const BREAK: u8 = 243;

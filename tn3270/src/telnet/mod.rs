@@ -114,6 +114,7 @@ enum State {
 pub struct Parser {
     state: State,
     data: Vec<u8>,
+    spare: Vec<u8>,
     sub: Vec<u8>,
     sub_option: u8,
     sub_overflow: bool,
@@ -134,6 +135,7 @@ impl Parser {
         Parser {
             state: State::Data,
             data: Vec::new(),
+            spare: Vec::new(),
             sub: Vec::new(),
             sub_option: 0,
             sub_overflow: false,
@@ -267,10 +269,24 @@ impl Parser {
     }
 
     /// Take the buffered record (after [`Token::Record`]) or NVT data; leaves the buffer
-    /// empty.
+    /// empty (reusing a buffer handed back with [`Parser::recycle`], if any).
     pub fn take_data(&mut self) -> Vec<u8> {
-        let cap = self.data.len().min(MAX_RECORD_LEN);
-        std::mem::replace(&mut self.data, Vec::with_capacity(cap))
+        std::mem::replace(&mut self.data, std::mem::take(&mut self.spare))
+    }
+
+    /// Hand back a buffer obtained from [`Parser::take_data`] once its contents are used:
+    /// the next record is collected into it, so steady-state record delivery does not
+    /// allocate. Buffers larger than [`consts::MAX_RECORD_LEN`] are dropped.
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        if buf.capacity() > MAX_RECORD_LEN {
+            return;
+        }
+        buf.clear();
+        if self.data.is_empty() && buf.capacity() > self.data.capacity() {
+            self.data = buf;
+        } else if buf.capacity() > self.spare.capacity() {
+            self.spare = buf;
+        }
     }
 
     /// Whether NVT or record bytes are buffered.

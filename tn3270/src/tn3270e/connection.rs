@@ -1,7 +1,7 @@
 //! The sans-IO TN3270/TN3270E connection state machines, terminal side
 //! ([`ClientConnection`]) and host side ([`HostConnection`]), sharing one engine.
 //!
-//! Negotiation seen from each side (RFC 2355, "TN3270E Negotiation"; RFC 1576 for plain
+//! Negotiation seen from each side (RFC 2355 §7; RFC 1576 for plain
 //! TN3270):
 //!
 //! ```text
@@ -43,7 +43,7 @@ const ENV_NAME_USER: &[u8] = b"USER";
 /// NEW-ENVIRON user variable carrying the requested LU, as IBM servers read it.
 const ENV_NAME_DEVNAME: &[u8] = b"DEVNAME";
 
-/// Session state inside TN3270E mode (RFC 2355, "The TN3270E Session States").
+/// Session state inside TN3270E mode (RFC 2355 §9.1, §10.3, §10.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Session {
@@ -1070,9 +1070,28 @@ macro_rules! shared_api {
                 self.engine.events.pop_front()
             }
 
+            /// Give back the `data` buffer of a processed [`Event::Record`] or
+            /// [`Event::NvtData`] so that the next record reuses it (optional; makes
+            /// steady-state record delivery allocation-free).
+            pub fn recycle(&mut self, buf: Vec<u8>) {
+                self.engine.parser.recycle(buf)
+            }
+
             /// Take the bytes to write to the peer.
             pub fn take_output(&mut self) -> Vec<u8> {
                 std::mem::take(&mut self.engine.out)
+            }
+
+            /// The bytes waiting to be written to the peer (see `consume_output`).
+            pub fn pending_output(&self) -> &[u8] {
+                &self.engine.out
+            }
+
+            /// Drop the first `n` pending output bytes once written (all when `n` is
+            /// larger), keeping the buffer's allocation.
+            pub fn consume_output(&mut self, n: usize) {
+                let n = n.min(self.engine.out.len());
+                self.engine.out.drain(..n);
             }
 
             /// Whether output is pending.
@@ -1933,6 +1952,32 @@ mod tests {
         ]));
         c.take_output();
         events_client(c);
+    }
+
+    #[test]
+    fn recycled_buffers_make_record_delivery_allocation_free() {
+        let mut c = client(None);
+        client_to_tn3270e_quiet(&mut c);
+        let record = [0x00, 0x00, 0x00, 0x00, 0x00, 0xf5, 0xc2, 0x40, 0xff, 0xef]; // 3270-DATA EW WCC ' '
+        c.feed(&record);
+        let Some(Event::Record { data, .. }) = c.poll_event() else {
+            panic!("record expected")
+        };
+        let first = data.as_ptr();
+        c.recycle(data);
+        c.feed(&record);
+        let Some(Event::Record { data, .. }) = c.poll_event() else {
+            panic!("record expected")
+        };
+        assert_eq!(data.as_ptr(), first);
+        assert_eq!(data, [0xf5, 0xc2, 0x40]);
+        // Output written in two steps keeps its buffer.
+        c.send_nop();
+        c.send_nop();
+        c.consume_output(2);
+        assert_eq!(c.pending_output(), [0xff, 0xf1]);
+        c.consume_output(99);
+        assert!(!c.has_output());
     }
 
     /// A recorded TN3270E host stream: negotiation, BIND, records with 0xFF, NOP, TM.

@@ -1,7 +1,7 @@
 //! TN3270E protocol constants (RFC 2355) and the SNA BIND offsets used to read screen
-//! sizes (SNA Formats GA27-3136, BIND RU; RFC 2355 §10.4.1).
+//! sizes (SNA Formats GA27-3136, BIND RU; RFC 2355 §10.3).
 
-/// TN3270E subnegotiation: ASSOCIATE (RFC 2355 §8).
+/// TN3270E subnegotiation: ASSOCIATE (RFC 2355 §3, §7.1.3).
 pub const ASSOCIATE: u8 = 0;
 /// TN3270E subnegotiation: CONNECT.
 pub const CONNECT: u8 = 1;
@@ -22,13 +22,13 @@ pub const SEND: u8 = 8;
 
 /// Length of the TN3270E message header (RFC 2355 §8.1).
 pub const HEADER_LEN: usize = 5;
-/// Largest sequence number; the counter wraps to 0 after it (RFC 2355 §8.1.5).
+/// Largest sequence number; the counter wraps to 0 after it (RFC 2355 §8.1.4).
 pub const MAX_SEQ: u16 = 0x7fff;
 
-/// REQUEST-FLAG for the REQUEST data type: ERR-COND-CLEARED (RFC 2355 §8.1.3).
+/// REQUEST-FLAG for the REQUEST data type: ERR-COND-CLEARED (RFC 2355 §8.1.2).
 pub const REQ_ERR_COND_CLEARED: u8 = 0x00;
 
-/// RESPONSE-FLAG of 3270-DATA/SCS-DATA: no response wanted (RFC 2355 §8.1.4).
+/// RESPONSE-FLAG of 3270-DATA/SCS-DATA: no response wanted (RFC 2355 §8.1.3).
 pub const RSF_NO_RESPONSE: u8 = 0x00;
 /// RESPONSE-FLAG of 3270-DATA/SCS-DATA: respond only on error.
 pub const RSF_ERROR_RESPONSE: u8 = 0x01;
@@ -39,9 +39,9 @@ pub const RSF_POSITIVE_RESPONSE: u8 = 0x00;
 /// RESPONSE-FLAG of a RESPONSE record: negative.
 pub const RSF_NEGATIVE_RESPONSE: u8 = 0x01;
 
-/// Positive response data: Device End (RFC 2355 §10.4.2).
+/// Positive response data: Device End (RFC 2355 §10.4.1).
 pub const POS_DEVICE_END: u8 = 0x00;
-/// Negative response data: Command Reject (RFC 2355 §10.4.2).
+/// Negative response data: Command Reject (RFC 2355 §10.4.1).
 pub const NEG_COMMAND_REJECT: u8 = 0x00;
 /// Negative response data: Intervention Required.
 pub const NEG_INTERVENTION_REQUIRED: u8 = 0x01;

@@ -20,7 +20,9 @@
 //! 4. Senders (`send_record`, `send_response`, `send_nvt`, ...) append to the output.
 //!
 //! Records are delivered as owned `Vec<u8>`: the parser's buffer is moved out (no copy);
-//! the TN3270E header is parsed into [`Header`] and removed in place.
+//! the TN3270E header is parsed into [`Header`] and removed in place. Handing the buffer
+//! back with `recycle(buf)` after use, and writing output with `pending_output()` +
+//! `consume_output(n)` instead of `take_output()`, makes steady state allocation-free.
 //!
 //! ## Behaviour matching s3270 4.1 (observed with `s3270 -trace`)
 //! - ATTN: `IAC IP` in TN3270E mode, `IAC BREAK` in plain TN3270.
@@ -80,7 +82,7 @@ pub enum Error {
     UnexpectedRecord(DataType),
 }
 
-/// DATA-TYPE of the TN3270E header (RFC 2355, "The TN3270E Message Header").
+/// DATA-TYPE of the TN3270E header (RFC 2355 §8.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum DataType {
@@ -206,7 +208,7 @@ impl Header {
     }
 }
 
-/// A TN3270E function (RFC 2355, "FUNCTIONS").
+/// A TN3270E function (RFC 2355 §7.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     /// BIND-IMAGE (0): the host sends BIND/UNBIND images.
@@ -307,7 +309,7 @@ impl FunctionSet {
     }
 }
 
-/// DEVICE-TYPE REJECT reason codes (RFC 2355, "DEVICE-TYPE REJECT").
+/// DEVICE-TYPE REJECT reason codes (RFC 2355 §7.1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ReasonCode {
@@ -363,7 +365,7 @@ impl ReasonCode {
     }
 }
 
-/// Why a record is answered negatively (RFC 2355, "Response Messages").
+/// Why a record is answered negatively (RFC 2355 §10.4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum NegativeReason {
