@@ -88,9 +88,9 @@ impl Mode {
 pub enum DeviceName {
     /// No name: any device of the type.
     None,
-    /// CONNECT <name>: this LU.
+    /// `CONNECT <name>`: this LU.
     Connect(String),
-    /// ASSOCIATE <name>: the printer associated with this terminal LU.
+    /// `ASSOCIATE <name>`: the printer associated with this terminal LU.
     Associate(String),
 }
 
@@ -1240,12 +1240,12 @@ impl HostConnection {
     }
 
     /// Accept the pending DEVICE-TYPE REQUEST ([`Event::DeviceRequested`]) with this LU:
-    /// sends DEVICE-TYPE IS <type> CONNECT <lu>. Ignored when nothing is pending.
+    /// sends `DEVICE-TYPE IS <type> CONNECT <lu>`. Ignored when nothing is pending.
     pub fn accept_device(&mut self, lu: &str) {
         self.engine.accept_device(lu)
     }
 
-    /// Reject the pending DEVICE-TYPE REQUEST: sends DEVICE-TYPE REJECT REASON <code>.
+    /// Reject the pending DEVICE-TYPE REQUEST: sends `DEVICE-TYPE REJECT REASON <code>`.
     /// The client may ask again or fall back to plain TN3270.
     pub fn reject_device(&mut self, reason: ReasonCode) {
         self.engine.reject_device(reason)
@@ -2048,6 +2048,47 @@ mod tests {
             }
             chunks.push(&stream[last..]);
             prop_assert_eq!(run_chunks(&chunks), whole);
+        }
+
+        #[test]
+        fn host_chunking_does_not_matter(cuts in proptest::collection::vec(0usize..120, 0..10)) {
+            // What s3270 sends to our host: negotiation, a response, ATTN, SYSREQ, Enter.
+            let stream = cat(&[
+                &[0xff, 0xfb, 0x28],
+                &[0xff, 0xfa, 0x28, 0x02, 0x07],
+                b"IBM-3278-4-E",
+                &[0xff, 0xf0],
+                &[0xff, 0xfa, 0x28, 0x03, 0x07, 0x00, 0x02, 0x04, 0xff, 0xf0],
+                &[0x02, 0x00, 0x00, 0x00, 0x07, 0x00, 0xff, 0xef],
+                &[0xff, 0xf4, 0xff, 0xf5],
+                &[0x00, 0x00, 0x00, 0x00, 0x00, 0x7d, 0x40, 0x40, 0xff, 0xef],
+            ]);
+            let run = |chunks: &[&[u8]]| {
+                let mut h = HostConnection::new(HostConfig {
+                    device_policy: DevicePolicy::Accept { default_lu: "LU001".into() },
+                    ..HostConfig::default()
+                });
+                let mut events = Vec::new();
+                let mut out = h.take_output();
+                for chunk in chunks {
+                    assert_eq!(h.feed(chunk), chunk.len());
+                    events.extend(events_host(&mut h));
+                    out.extend(h.take_output());
+                }
+                (events, out)
+            };
+            let whole = run(&[&stream]);
+            prop_assert_eq!(whole.0.len(), 6);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (stream.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut last = 0;
+            for c in cuts {
+                chunks.push(&stream[last..c]);
+                last = c;
+            }
+            chunks.push(&stream[last..]);
+            prop_assert_eq!(run(&chunks), whole);
         }
 
         #[test]

@@ -19,6 +19,27 @@
 //! 3. `take_output()` and write it to the peer (negotiation answers, responses, records).
 //! 4. Senders (`send_record`, `send_response`, `send_nvt`, ...) append to the output.
 //!
+//! ```
+//! use tn3270::tn3270e::{ClientConfig, ClientConnection, DataType, Event};
+//!
+//! let mut conn = ClientConnection::new(ClientConfig {
+//!     lu: Some("LU001".into()),
+//!     ..ClientConfig::default()
+//! });
+//! // Bytes from the host: IAC DO TN3270E, IAC SB TN3270E SEND DEVICE-TYPE IAC SE.
+//! conn.feed(&[0xff, 0xfd, 0x28, 0xff, 0xfa, 0x28, 0x08, 0x02, 0xff, 0xf0]);
+//! while let Some(event) = conn.poll_event() {
+//!     match event {
+//!         Event::Record { header, data } => { /* apply to the screen, then conn.recycle(data) */ }
+//!         Event::Bind(bind) => { /* resize to bind.default_size / bind.alternate_size */ }
+//!         _ => {}
+//!     }
+//! }
+//! let to_host = conn.take_output(); // IAC WILL TN3270E, DEVICE-TYPE REQUEST ... CONNECT LU001
+//! assert_eq!(&to_host[..3], [0xff, 0xfb, 0x28]);
+//! // Once in 3270 mode: conn.send_record(DataType::Data3270, &inbound_record)
+//! ```
+//!
 //! Records are delivered as owned `Vec<u8>`: the parser's buffer is moved out (no copy);
 //! the TN3270E header is parsed into [`Header`] and removed in place. Handing the buffer
 //! back with `recycle(buf)` after use, and writing output with `pending_output()` +
