@@ -148,8 +148,10 @@ impl Parser {
     /// Switch between record mode (3270 data, verbatim) and NVT mode (CR NUL handling).
     /// The caller should take pending NVT data before switching to record mode.
     pub fn set_record_mode(&mut self, on: bool) {
-        self.record_mode = on;
-        self.cr_pending = false;
+        if self.record_mode != on {
+            self.record_mode = on;
+            self.cr_pending = false;
+        }
     }
 
     /// Whether the parser is in record mode.

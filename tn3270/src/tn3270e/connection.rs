@@ -1538,13 +1538,15 @@ mod tests {
     #[test]
     fn client_nvt_mode_host() {
         let mut c = client(None);
-        c.feed(b"Hello\r\0wor");
+        c.feed(b"Hello\r"); // the chunk ends between CR and NUL
+        c.feed(b"\0wor");
         c.feed(b"ld\r\n\xff\xff");
         assert_eq!(
             events_client(&mut c),
             [
                 Event::ModeChanged(Mode::Nvt),
-                Event::NvtData(b"Hello\rwor".to_vec()),
+                Event::NvtData(b"Hello\r".to_vec()),
+                Event::NvtData(b"wor".to_vec()),
                 Event::NvtData(b"ld\r\n\xff".to_vec()),
             ]
         );
@@ -1762,6 +1764,45 @@ mod tests {
             lu: Some("LUX".into())
         }));
         assert_eq!(ev.last(), Some(&Event::Attn));
+    }
+
+    #[test]
+    fn host_plain_terminal_types() {
+        // Hercules-style device choice: type@device-number.
+        let mut h = HostConnection::new(HostConfig {
+            tn3270e: false,
+            ..HostConfig::default()
+        });
+        assert_eq!(h.take_output(), [0xff, 0xfd, 0x18]); // DO TTYPE
+        h.feed(&[0xff, 0xfb, 0x18]); // WILL TTYPE
+        h.feed(&cat(&[
+            &[0xff, 0xfa, 0x18, 0x00], // SB TTYPE IS
+            b"IBM-3278-2@0012",
+            &[0xff, 0xf0],
+        ]));
+        assert_eq!(
+            events_host(&mut h),
+            [Event::Device {
+                terminal_type: "IBM-3278-2".into(),
+                lu: Some("0012".into())
+            }]
+        );
+        // A non-3270 terminal type: NVT mode, no EOR/BINARY requested.
+        let mut h = HostConnection::new(HostConfig {
+            tn3270e: false,
+            ..HostConfig::default()
+        });
+        h.feed(&[0xff, 0xfb, 0x18]); // WILL TTYPE
+        h.take_output();
+        h.feed(&cat(&[&[0xff, 0xfa, 0x18, 0x00], b"XTERM", &[0xff, 0xf0]]));
+        assert_eq!(h.take_output(), []);
+        assert_eq!(h.mode(), Mode::Nvt);
+        // An empty or non-printable terminal type is an error, and nothing is answered.
+        h.feed(&[0xff, 0xfa, 0x18, 0x00, 0x07, 0xff, 0xf0]);
+        assert_eq!(
+            events_host(&mut h).last(),
+            Some(&Event::Error(Error::BadTerminalType))
+        );
     }
 
     /// Pump bytes between a client and a host until both are quiet.
