@@ -436,6 +436,10 @@ impl Engine {
         } else {
             self.opts.him(option)
         };
+        // Only our side of an option matters to the client, only the peer's to the host.
+        if self.is_client() != local {
+            return self.recompute_mode();
+        }
         match (self.is_client(), option, on) {
             (true, opt::START_TLS, true) if !self.tls_follows_sent => {
                 // s3270 announces FOLLOWS right after WILL START-TLS.
@@ -1533,6 +1537,17 @@ mod tests {
         assert_eq!(c.mode(), Mode::Tn3270);
         let out = c.take_output();
         assert!(out.windows(11).any(|w| w == b"-E@BADLU\xff\xf0\xff"));
+    }
+
+    #[test]
+    fn client_ignores_the_wrong_side_of_tn3270e() {
+        let mut c = client(None);
+        c.feed(&[0xff, 0xfc, 0x28]); // WONT TN3270E (the host's side: meaningless, no answer)
+        assert_eq!(c.take_output(), []);
+        c.feed(&[0xff, 0xfb, 0x28]); // WILL TN3270E (host offers to perform it: refused)
+        assert_eq!(c.take_output(), [0xff, 0xfe, 0x28]); // DONT TN3270E
+        c.feed(&[0xff, 0xfd, 0x28]); // DO TN3270E: still accepted
+        assert_eq!(c.take_output(), [0xff, 0xfb, 0x28]); // WILL TN3270E
     }
 
     #[test]
