@@ -275,7 +275,7 @@ impl Function {
 }
 
 /// A set of TN3270E functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FunctionSet(u8);
 
@@ -327,6 +327,12 @@ impl FunctionSet {
     /// Append the function codes, in code order.
     pub fn write_codes(self, out: &mut Vec<u8>) {
         out.extend(self.iter().map(Function::byte));
+    }
+}
+
+impl std::fmt::Debug for FunctionSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
     }
 }
 
