@@ -671,7 +671,7 @@ impl Engine {
         match payload {
             [SEND, DEVICE_TYPE] => {
                 let mut req = vec![DEVICE_TYPE, REQUEST];
-                req.extend_from_slice(c.terminal_type.as_bytes());
+                req.extend_from_slice(device_type_for_request(&c.terminal_type).as_bytes());
                 if let Some(a) = &c.associate {
                     req.push(ASSOCIATE);
                     req.extend_from_slice(a.as_bytes());
@@ -1268,6 +1268,17 @@ impl HostConnection {
 
 shared_api!(HostConnection);
 
+/// The device type a client names in DEVICE-TYPE REQUEST: RFC 2355 §7.1 lists only
+/// `IBM-3278-n[-E]` (and IBM-DYNAMIC) display types, so a 3279 asks as the 3278 of the
+/// same model, as x3270 does (s3270 4.1 `-model 3279-4-E` sends `IBM-3278-4-E`); the
+/// TERMINAL-TYPE name of plain TN3270 keeps the 3279.
+fn device_type_for_request(terminal_type: &str) -> std::borrow::Cow<'_, str> {
+    match terminal_type.strip_prefix("IBM-3279-") {
+        Some(rest) => std::borrow::Cow::Owned(format!("IBM-3278-{rest}")),
+        None => std::borrow::Cow::Borrowed(terminal_type),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Function, NegativeReason};
@@ -1634,6 +1645,27 @@ mod tests {
         h.take_output();
         h.feed(&[0xff, 0xfc, 0x2e]); // WONT START-TLS
         assert_eq!(h.take_output(), [0xff, 0xfd, 0x28]);
+    }
+
+    /// A 3279 asks for the 3278 device type of its model in TN3270E, as s3270 does
+    /// (`-model 3279-4-E` sends DEVICE-TYPE REQUEST `IBM-3278-4-E`).
+    #[test]
+    fn client_3279_requests_3278_device_type() {
+        let mut c = ClientConnection::new(ClientConfig {
+            terminal_type: "IBM-3279-4-E".into(),
+            ..ClientConfig::default()
+        });
+        c.feed(&[0xff, 0xfd, 0x28]); // DO TN3270E
+        assert_eq!(c.take_output(), [0xff, 0xfb, 0x28]); // WILL TN3270E
+        c.feed(&[0xff, 0xfa, 0x28, 0x08, 0x02, 0xff, 0xf0]); // SEND DEVICE-TYPE
+        assert_eq!(
+            c.take_output(),
+            cat(&[
+                &[0xff, 0xfa, 0x28, 0x02, 0x07], // DEVICE-TYPE REQUEST
+                b"IBM-3278-4-E",
+                &[0xff, 0xf0],
+            ])
+        );
     }
 
     /// The host side as s3270 4.1 drives it (bytes from `s3270 -trace`).
