@@ -704,3 +704,96 @@ proptest! {
         prop_assert!(s.cursor() < s.len());
     }
 }
+
+#[test]
+fn two_program_tabs_after_data_continue_from_address_zero() {
+    // s3270 4.1 shows " WAAA" / " BBBB" / "CC" for this pair of records.
+    let mut s = screen();
+    let rec = record(&[
+        &[0xF5, 0x00],
+        &[0x1D, 0x40],
+        &ebc("AAAA"), // unprotected at 0
+        &sba(10, 0),
+        &[0x1D, 0x60],
+        &ebc("BBBB"), // protected at (10,0)
+        &sba(12, 0),
+        &ebc("CC"),    // data, then
+        &[0x05, 0x05], // PT (nulls to the end, lands on 0), PT (+1)
+        &ebc("W"),
+    ]);
+    apply(&mut s, &rec);
+    assert_eq!(row(&s, 0), " WAAA");
+    assert_eq!(row(&s, 10), " BBBB");
+    assert_eq!(row(&s, 12), "CC");
+}
+
+/// s3270 4.1 `Ascii()` for the same record (first four rows). Row 4 differs on purpose:
+/// s3270 4.1 ignores the field's character set (see `screen::text`).
+#[test]
+fn text_matches_s3270_for_controls_ge_sa_and_nondisplay() {
+    let rec = record(&[
+        &[0xF5, 0xC3],
+        &sba(0, 0),
+        &ebc("ABC"),
+        &[0x00],
+        &ebc("D"),                                         // "ABC" NUL "D"
+        &[0x1C, 0x1E, 0x3F, 0xFF, 0x0C, 0x0D, 0x15, 0x19], // DUP FM SUB EO FF CR NL EM
+        &[0x41, 0x25, 0x0E, 0x0F],
+        &ebc("E"),
+        &[0x01],
+        &ebc("F"), // nbsp LF SO SI "E" ?? "F"
+        &sba(1, 0),
+        &[0x1D, 0x4C],
+        &ebc("SECRET"),
+        &[0x1D, 0x60],
+        &ebc("X"), // non-display
+        &sba(2, 0),
+        &[0x08, 0xAD, 0x08, 0xC5, 0x08, 0x85, 0x08, 0x41, 0x08, 0xA2], // GE x5
+        &sba(3, 0),
+        &[0x28, 0x43, 0xF1],
+        &ebc("ABC"),
+        &[0x28, 0x00, 0x00],
+        &ebc("D"), // SA APL
+        &sba(4, 0),
+        &[0x29, 0x02, 0xC0, 0x20, 0x43, 0xF1],
+        &ebc("ABC"),
+        &[0x1D, 0x20],
+        &ebc("D"),
+    ]);
+    let mut s = screen();
+    apply(&mut s, &rec);
+    assert_eq!(row(&s, 0), "ABC D*;■●    \u{A0}   EF");
+    assert_eq!(row(&s, 1), "        X");
+    assert_eq!(row(&s, 2), "[┌│ ─");
+    assert_eq!(row(&s, 3), "⁼+∎D");
+    assert_eq!(row(&s, 4), " ⁼+∎ D"); // s3270 4.1: " ABC D"
+}
+
+#[test]
+fn field_infos_describe_each_field_for_json() {
+    let mut s = screen();
+    let rec = record(&[
+        &[0xF5, 0x00],
+        &[0x1D, 0x28], // SF protected, intensified
+        &ebc("TITLE"),
+        &sba(1, 9),
+        &[0x29, 0x03, 0xC0, 0x51, 0x42, 0xF4, 0x41, 0xF2], // SFE numeric+MDT, green, reverse
+        &sba(1, 15),
+        &[0x1D, 0x2C], // SF protected, non-display
+    ]);
+    apply(&mut s, &rec);
+    let infos = s.field_infos();
+    assert_eq!(infos.len(), 3);
+    assert_eq!((infos[0].row, infos[0].col, infos[0].len), (0, 1, 88));
+    assert!(infos[0].protected && infos[0].intensified && infos[0].display);
+    let input = infos[1];
+    assert_eq!((input.row, input.col, input.len), (1, 10, 5));
+    assert!(!input.protected && input.numeric && input.mdt);
+    assert_eq!(
+        (input.fg, input.bg, input.highlight),
+        (color::GREEN, 0, highlight::REVERSE)
+    );
+    assert!(!infos[2].display);
+    // The last field wraps around to the first attribute.
+    assert_eq!(infos[2].len, 1920 - 96);
+}
