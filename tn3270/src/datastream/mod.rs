@@ -13,7 +13,7 @@
 //! the `input` module to build the reply (the Query Reply is built here, in `sf`).
 //!
 //! ## Order of effects in a Write (GA23-0059 §3.4, x3270 `ctlr_write`)
-//! 1. Erase/Write[Alternate]: erase to nulls at the default/alternate size, cursor to 0.
+//! 1. Erase/Write and Erase/Write Alternate: erase to nulls at the default/alternate size, cursor to 0.
 //! 2. WCC *reset* (with an erase): reply mode back to field mode. WCC *reset MDT*: every
 //!    MDT off. Both happen before any order.
 //! 3. Orders and data, starting at the **cursor address** (after an erase that is 0).

@@ -797,3 +797,30 @@ fn field_infos_describe_each_field_for_json() {
     // The last field wraps around to the first attribute.
     assert_eq!(infos[2].len, 1920 - 96);
 }
+
+/// s3270 4.1 shows "     JWORLD" and "YBX" (row 3 gone) for these two unformatted cases.
+#[test]
+fn unformatted_screens_are_one_unprotected_field_for_eua_and_pt() {
+    let mut s = screen();
+    apply(&mut s, &record(&[&[0xF5, 0x00], &ebc("HELLO WORLD")]));
+    let to = addr12(0, 5);
+    // W; SBA (1,1); EUA to (1,6); "J".
+    apply(
+        &mut s,
+        &record(&[&[0xF1, 0x00], &sba(0, 0), &[0x12, to[0], to[1]], &ebc("J")]),
+    );
+    assert_eq!(row(&s, 0), "     JWORLD");
+
+    let mut s = screen();
+    apply(
+        &mut s,
+        &record(&[&[0xF5, 0x00], &ebc("ABCDEF"), &sba(3, 0), &ebc("ROW3")]),
+    );
+    // W; SBA (1,3); "X"; PT nulls to the end of the buffer and lands on 0; "Y".
+    apply(
+        &mut s,
+        &record(&[&[0xF1, 0x00], &sba(0, 2), &ebc("X"), &[0x05], &ebc("Y")]),
+    );
+    assert_eq!(row(&s, 0), "YBX");
+    assert_eq!(row(&s, 3), "");
+}
