@@ -224,6 +224,7 @@ fn erase_all_unprotected_on_an_unformatted_screen_clears_everything() {
 
 // ---------------------------------------------------------------- orders
 
+/// s3270 4.1 `-oversize 160x62` put "END" at row 61 col 150 and the cursor at (61,153).
 #[test]
 fn fourteen_bit_addresses_on_a_62x160_screen() {
     let ctx = Capabilities::for_model(2, true, true, &CP037).with_alternate_size(ScreenSize {

@@ -133,9 +133,16 @@ fn big_dynamic_screen_reports_its_size() {
         cols: 160,
     });
     let ours = query_reply(&ctx, &hex("F3 0005 01 FF 02"));
-    // Usable Area: 160 x 62, BUFFSZ 9920 = 0x26C0.
-    let usable = hex("0017 81 81 01 00 00a0 003e 01 000a02e5 0002006f 09 0c 26c0");
-    assert!(ours.windows(usable.len()).any(|w| w == usable));
+    // s3270 4.1 `-model 3279-2-E -oversize 160x62` (terminal type IBM-DYNAMIC) sent these:
+    // Usable Area 160 x 62 with BUFFSZ 9920 = 0x26C0, the same in Alphanumeric
+    // Partitions, and 24x80 / 160x62 in Implicit Partition.
+    for part in [
+        hex("0017 81 81 01 00 00a0 003e 01 000a02e5 0002006f 09 0c 26c0"),
+        hex("0008 81 84 00 26c0 00"),
+        hex("0011 81 a6 0000 0b 01 00 0050 0018 00a0 003e"),
+    ] {
+        assert!(ours.windows(part.len()).any(|w| w == part), "{part:02x?}");
+    }
 }
 
 #[test]
