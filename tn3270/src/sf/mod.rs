@@ -110,7 +110,8 @@ pub enum SfError {
     },
     /// A structured field ID we do not support.
     Unsupported(u8),
-    /// The field is shorter than its type requires.
+    /// The field is shorter than its type requires (for Erase/Reset: not exactly one
+    /// parameter byte, as x3270 requires).
     TooShort(u8),
     /// The partition ID is not the one this operation requires.
     BadPartition(u8),
@@ -205,10 +206,10 @@ fn structured_field(
             let &[partition, op, ref rest @ ..] = params else {
                 return Err(too_short.into());
             };
-            let reply = read_partition(screen, ctx, partition, op, rest)?;
             if outcome.replies.len() >= MAX_REPLIES_PER_RECORD {
                 return Err(DataStreamError::TooManyReplies);
             }
+            let reply = read_partition(screen, ctx, partition, op, rest)?;
             outcome.replies.push(reply);
             Ok(())
         }

@@ -251,6 +251,18 @@ fn length_zero_means_the_rest_of_the_record() {
 }
 
 #[test]
+fn local_wsf_command_code_works_like_the_sna_one() {
+    let local = query_reply(&ctx(), &hex("11 0005 01 FF 02"));
+    assert_eq!(local, query_reply(&ctx(), &hex("F3 0005 01 FF 02")));
+}
+
+#[test]
+fn an_empty_wsf_does_nothing() {
+    let mut s = ctx().new_screen();
+    assert_eq!(process(&mut s, &[0xF3], &ctx()), Ok(Outcome::default()));
+}
+
+#[test]
 fn bad_lengths_stop_the_record() {
     let mut s = ctx().new_screen();
     for (rec, offset) in [
