@@ -48,7 +48,10 @@
 //! wrap from the last cell to the first.
 //!
 //! ## Deviations and tolerance (malformed input)
-//! Nothing here panics, loops without consuming input, or allocates per byte.
+//! Nothing here panics, loops without consuming input, or allocates per byte (a record
+//! allocates only for the replies it asks for). Work per order is at most one pass over the
+//! buffer (RA/EUA to their own address, PT's search), so a record costs at most
+//! O(record length × cells), as in any 3270: the caller bounds the record length.
 //! - **Empty record**: [`DataStreamError::EmptyRecord`], nothing changes.
 //! - **Unknown command byte**: [`DataStreamError::UnknownCommand`], nothing changes.
 //! - **W/EW/EWA without a WCC**: the erase (if any) happens, then
