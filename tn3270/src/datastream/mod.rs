@@ -68,6 +68,8 @@
 //! - **SO/SI**: stored and shown as blanks; x3270's DBCS checks ("SI without SO") are not
 //!   made since this crate has no DBCS yet.
 //! - **SA character set** other than 0x00/0xF1 is stored as the base set (x3270).
+//! - **Highlighting and transparency values are stored as sent**; x3270 masks SFE
+//!   highlighting with 0x07 (losing intensify 0xF8) and ignores transparency.
 //! - **RA to its own address** fills the whole buffer (the manual's rule; x3270 too).
 
 mod codes;
