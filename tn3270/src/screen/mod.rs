@@ -10,6 +10,7 @@
 //! modulo the active buffer size by the accessors here.
 
 pub mod attributes;
+pub mod text;
 
 pub use attributes::{ExtendedAttributes, FieldAttribute};
 
