@@ -1,0 +1,184 @@
+//! Scenario tests of the assembled terminal: host bytes in, screen and host-bound bytes out.
+//! Expected host-bound bytes come from s3270 4.1 traces of the same exchange.
+
+use super::*;
+use crate::input::Key;
+
+/// Plain TN3270 negotiation as a minimal host drives it (and as Hercules does).
+const PLAIN_NEGOTIATION: &[&[u8]] = &[
+    &[0xff, 0xfd, 0x18],                   // DO TERMINAL-TYPE
+    &[0xff, 0xfa, 0x18, 0x01, 0xff, 0xf0], // SB TERMINAL-TYPE SEND SE
+    &[
+        0xff, 0xfd, 0x19, 0xff, 0xfb, 0x19, // DO EOR, WILL EOR
+        0xff, 0xfd, 0x00, 0xff, 0xfb, 0x00, // DO BINARY, WILL BINARY
+    ],
+];
+
+/// The s3270 session of `host.py`: an EW with a protected "HELLO" and one input field.
+const HELLO_SCREEN: &[u8] = &[
+    0xf5, 0xc3, // Erase/Write, WCC reset|restore|reset-MDT
+    0x11, 0x40, 0x40, // SBA (1,1)
+    0x1d, 0x60, // SF protected
+    0xc8, 0xc5, 0xd3, 0xd3, 0xd6, // "HELLO"
+    0x11, 0xc1, 0x50, // SBA (2,1)
+    0x1d, 0x40, // SF unprotected
+    0x13, // IC
+    0x11, 0xc1, 0x60, // SBA (2,17)
+    0x1d, 0x60, // SF protected
+    0xff, 0xef, // IAC EOR
+];
+
+fn connected(model: &str) -> Terminal {
+    let mut t = Terminal::new(TerminalConfig {
+        model: TerminalModel::parse(model).unwrap(),
+        ..TerminalConfig::default()
+    });
+    t.connected();
+    for step in PLAIN_NEGOTIATION {
+        t.feed(step);
+    }
+    t.take_output();
+    while t.poll_event().is_some() {}
+    t
+}
+
+#[test]
+fn plain_negotiation_answers_like_s3270() {
+    let mut t = Terminal::new(TerminalConfig {
+        model: TerminalModel::parse("3279-2-E").unwrap(),
+        ..TerminalConfig::default()
+    });
+    t.feed(PLAIN_NEGOTIATION[0]);
+    assert_eq!(t.take_output(), [0xff, 0xfb, 0x18]); // WILL TERMINAL-TYPE
+    t.feed(PLAIN_NEGOTIATION[1]);
+    let mut expect = vec![0xff, 0xfa, 0x18, 0x00]; // SB TERMINAL-TYPE IS
+    expect.extend_from_slice(b"IBM-3279-2-E");
+    expect.extend_from_slice(&[0xff, 0xf0]);
+    assert_eq!(t.take_output(), expect);
+    t.feed(PLAIN_NEGOTIATION[2]);
+    assert_eq!(
+        t.take_output(),
+        [0xff, 0xfb, 0x19, 0xff, 0xfd, 0x19, 0xff, 0xfb, 0x00, 0xff, 0xfd, 0x00]
+    );
+    assert_eq!(t.mode(), Mode::Tn3270);
+}
+
+#[test]
+fn typing_and_enter_send_what_s3270_sends() {
+    let mut t = connected("3279-2-E");
+    t.feed(HELLO_SCREEN);
+    assert_eq!(t.text_rows()[0].trim_end(), " HELLO");
+    assert_eq!(t.screen().lock(), None);
+    assert_eq!(t.screen().row_col(t.screen().cursor()), (1, 1));
+    t.type_text("abc");
+    assert_eq!(t.key(Key::Enter), KeyOutcome::Sent(Aid::Enter));
+    // s3270: "> Enter(2,5) SetBufferAddress(2,2) 'abc'" = 7dc1d411c1d1818283ffef
+    assert_eq!(
+        t.take_output(),
+        [
+            0x7d, // AID Enter
+            0xc1, 0xd4, // cursor (2,5)
+            0x11, 0xc1, 0xd1, // SBA (2,2)
+            0x81, 0x82, 0x83, // "abc"
+            0xff, 0xef, // IAC EOR
+        ]
+    );
+    assert_eq!(t.screen().lock(), Some(LockReason::SystemWait));
+}
+
+#[test]
+fn type_ahead_is_sent_when_the_host_restores_the_keyboard() {
+    let mut t = connected("3279-2-E");
+    t.feed(HELLO_SCREEN);
+    t.key(Key::Enter);
+    t.take_output();
+    assert_eq!(t.key(Key::Char('x')), KeyOutcome::Queued);
+    assert_eq!(t.key(Key::Pf(3)), KeyOutcome::Queued);
+    // Host: Write, WCC restore.
+    t.feed(&[0xf1, 0xc2, 0xff, 0xef]);
+    let out = t.take_output();
+    assert_eq!(out[0], 0xf3, "PF3 went out after the restore: {out:02x?}");
+    assert!(
+        out.windows(1).any(|w| w == [0xa7]),
+        "the typed 'x': {out:02x?}"
+    );
+}
+
+#[test]
+fn read_buffer_command_is_answered() {
+    let mut t = connected("3279-2-E");
+    t.feed(HELLO_SCREEN);
+    t.feed(&[0xf2, 0xff, 0xef]); // Read Buffer
+    let out = t.take_output();
+    assert_eq!(&out[..3], &[0x60, 0xc1, 0xd1], "no AID, cursor (2,2)");
+    // Every cell once; each of the 3 attribute cells goes out as SF + attribute (one more
+    // byte each); then IAC EOR.
+    assert_eq!(out.len(), 3 + 1920 + 3 + 2, "{out:02x?}");
+    assert_eq!(
+        &out[3..10],
+        &[0x1d, 0x60, 0xc8, 0xc5, 0xd3, 0xd3, 0xd6],
+        "SF prot, HELLO"
+    );
+}
+
+#[test]
+fn query_is_answered_with_a_query_reply() {
+    let mut t = connected("3279-2-E");
+    t.feed(&[
+        0xf3, // WSF
+        0x00, 0x05, 0x01, // length 5, Read Partition
+        0xff, 0xff, // partition 0xFF (IAC doubled)
+        0x02, // Query
+        0xff, 0xef, // IAC EOR
+    ]);
+    let out = t.take_output();
+    assert_eq!(out[0], 0x88, "a structured-field AID");
+    assert_eq!(&out[out.len() - 2..], &[0xff, 0xef]);
+}
+
+#[test]
+fn bad_record_is_survived_and_reported() {
+    let mut t = connected("3279-2-E");
+    t.feed(&[0x99, 0xff, 0xef]); // unknown command
+    let mut saw_error = false;
+    while let Some(ev) = t.poll_event() {
+        saw_error |= matches!(
+            ev,
+            TerminalEvent::Error(TerminalError::DataStream(DataStreamError::UnknownCommand(
+                0x99
+            )))
+        );
+    }
+    assert!(saw_error);
+    t.feed(HELLO_SCREEN);
+    assert_eq!(t.text_rows()[0].trim_end(), " HELLO");
+}
+
+#[test]
+fn tn3270e_record_asking_always_response_gets_a_positive_response() {
+    let mut t = Terminal::new(TerminalConfig {
+        model: TerminalModel::parse("3279-2-E").unwrap(),
+        ..TerminalConfig::default()
+    });
+    t.feed(&[0xff, 0xfd, 0x28]); // DO TN3270E
+    t.feed(&[0xff, 0xfa, 0x28, 0x08, 0x02, 0xff, 0xf0]); // SEND DEVICE-TYPE
+    let mut is = vec![0xff, 0xfa, 0x28, 0x02, 0x04]; // DEVICE-TYPE IS
+    is.extend_from_slice(b"IBM-3278-2-E");
+    is.extend_from_slice(&[0x01]); // CONNECT
+    is.extend_from_slice(b"LU1");
+    is.extend_from_slice(&[0xff, 0xf0]);
+    t.feed(&is);
+    // FUNCTIONS IS BIND-IMAGE RESPONSES SYSREQ
+    t.feed(&[0xff, 0xfa, 0x28, 0x03, 0x04, 0x00, 0x02, 0x04, 0xff, 0xf0]);
+    t.take_output();
+    // 3270-DATA, ALWAYS-RESPONSE (0x02), seq 5: the hello screen.
+    let mut rec = vec![0x00, 0x00, 0x02, 0x00, 0x05];
+    rec.extend_from_slice(HELLO_SCREEN);
+    t.feed(&rec);
+    assert_eq!(t.lu(), Some("LU1"));
+    assert_eq!(t.text_rows()[0].trim_end(), " HELLO");
+    assert_eq!(
+        t.take_output(),
+        [0x02, 0x00, 0x00, 0x00, 0x05, 0x00, 0xff, 0xef], // RESPONSE, positive, seq 5, Device End
+    );
+}
