@@ -39,6 +39,18 @@ pub struct Chunk {
 pub struct S3270Trace {
     /// Every read and write, in order.
     pub chunks: Vec<Chunk>,
+    /// Every script action s3270 read (`s3stdin read '...'`), with the number of complete host
+    /// records (IAC EOR) received before it: where a snapshot sits in the host stream.
+    pub actions: Vec<TracedAction>,
+}
+
+/// A script action as s3270 traced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracedAction {
+    /// The action text, e.g. `Ascii()`.
+    pub action: String,
+    /// Host records (ending in IAC EOR) complete before s3270 ran it.
+    pub host_records_before: usize,
 }
 
 impl S3270Trace {
@@ -52,13 +64,37 @@ impl S3270Trace {
     /// Parses trace text; a hex line that does not decode is an error.
     pub fn parse(text: &str) -> Result<Self, HarnessError> {
         let mut chunks: Vec<Chunk> = Vec::new();
+        let mut actions = Vec::new();
+        let mut host_records = 0;
+        let mut after_iac = false;
         for (n, line) in text.lines().enumerate() {
+            if let Some(action) = line
+                .split_once(" s3stdin read '")
+                .and_then(|(_, a)| a.strip_suffix('\''))
+            {
+                actions.push(TracedAction {
+                    action: action.to_string(),
+                    host_records_before: host_records,
+                });
+                continue;
+            }
             let Some((direction, offset, hex)) = split_hex_line(line) else {
                 continue;
             };
             let bytes = decode_hex(hex).ok_or_else(|| {
                 HarnessError::parse("s3270 trace", format!("line {}: {line:?}", n + 1))
             })?;
+            if direction == Direction::FromHost {
+                // Count IAC EOR (not IAC IAC EOR) across chunk boundaries.
+                for &b in &bytes {
+                    if after_iac {
+                        host_records += usize::from(b == EOR);
+                        after_iac = false;
+                    } else {
+                        after_iac = b == IAC;
+                    }
+                }
+            }
             match chunks.last_mut() {
                 Some(last) if offset != 0 && last.direction == direction => {
                     last.bytes.extend(bytes)
@@ -66,7 +102,7 @@ impl S3270Trace {
                 _ => chunks.push(Chunk { direction, bytes }),
             }
         }
-        Ok(Self { chunks })
+        Ok(Self { chunks, actions })
     }
 
     /// All bytes that went one way, concatenated (the raw telnet stream).
@@ -212,6 +248,7 @@ mod tests {
     #[test]
     fn s3270_trace_chunks_restart_at_offset_zero() {
         let text = "\
+20261203.171544.703 s3stdin read 'Connect(127.0.0.1:13275)'
 20261203.171544.779 Host socket read complete nr=3
 < 0x0   fffd28
 > 0x0   fffb28
@@ -219,6 +256,7 @@ mod tests {
 < 0x7   11c1c1ffef
 < WriteStructuredField ReadPartition(0xff) Query
 < 0x0   0000000001ffef
+20261203.171544.790 s3stdin read 'Ascii()'
 ";
         let t = S3270Trace::parse(text).unwrap();
         assert_eq!(t.chunks.len(), 4);
@@ -234,6 +272,21 @@ mod tests {
                 vec![0, 0, 0, 0, 0, 0xf5, 0xc3, 0x11, 0xc1, 0xc1],
                 vec![0, 0, 0, 0, 1]
             ]
+        );
+        assert_eq!(t.actions.len(), 2);
+        assert_eq!(
+            (
+                t.actions[0].action.as_str(),
+                t.actions[0].host_records_before
+            ),
+            ("Connect(127.0.0.1:13275)", 0)
+        );
+        assert_eq!(
+            (
+                t.actions[1].action.as_str(),
+                t.actions[1].host_records_before
+            ),
+            ("Ascii()", 2)
         );
         assert!(S3270Trace::parse("< 0x0   fff").is_err());
     }
