@@ -172,6 +172,37 @@ impl MfMock {
     }
 }
 
+/// Writes a self-signed certificate for 127.0.0.1 (`tls-cert.pem`, `tls-key.pem`) into `dir`
+/// with the `openssl` command, for [`MfMockOptions::tls`]. Clients must skip verification
+/// (s3270: `-set verifyHostCert=false`).
+pub fn self_signed_cert(dir: &TestDir) -> Result<(PathBuf, PathBuf), HarnessError> {
+    let (cert, key) = (dir.join("tls-cert.pem"), dir.join("tls-key.pem"));
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    ])
+    .args([
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+    ])
+    .arg("-keyout")
+    .arg(&key)
+    .arg("-out")
+    .arg(&cert);
+    let mut guard = ProcessGuard::spawn("openssl", cmd, &dir.join("openssl.log"))?;
+    let status = guard.wait_exit(Duration::from_secs(60))?;
+    if !status.success() {
+        return Err(HarnessError::Exited {
+            what: "openssl req".into(),
+            status: status.to_string(),
+            log: dir.join("openssl.log"),
+        });
+    }
+    Ok((cert, key))
+}
+
 /// The directory with the venv's `mfmock` and `python3`: from `PATH`, else `<workspace>/.venv/bin`.
 pub fn venv_bin() -> Result<PathBuf, HarnessError> {
     let on_path = std::env::var_os("PATH")

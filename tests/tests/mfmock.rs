@@ -6,6 +6,7 @@
 // Test code: a failed unwrap is a failed test (helpers outside #[test] fns too).
 #![allow(clippy::unwrap_used)]
 
+use web3270_tests::mfmock::self_signed_cert;
 use web3270_tests::s3270::Snapshot;
 use web3270_tests::trace::{Direction, MfMockRecord};
 use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, TestDir, S3270};
@@ -385,4 +386,36 @@ fn the_mfmock_demo_host_signs_on() {
         .unwrap();
     let menu = run.snapshot(menu).unwrap();
     assert!(menu.row(0).contains("MAIN MENU"), "{}", menu.text());
+}
+
+#[test]
+fn logon_over_tls() {
+    let dir = TestDir::new("mfmock_tls").unwrap();
+    let options = MfMockOptions {
+        tls: Some(self_signed_cert(&dir).unwrap()),
+        ..MfMockOptions::default()
+    };
+    let host = MfMock::start(&dir, &MfMockApp::Logon, &options).unwrap();
+    let tls_port = host.tls_port.unwrap();
+    let mut script = Script::new();
+    script
+        .connect(&format!("L:127.0.0.1:{tls_port}"))
+        .wait_unlock(10);
+    let signon = script.snapshot();
+    let tls = script.actions().len();
+    script.action("Query(Tls)");
+    let run = S3270::new()
+        .model("3279-2-E")
+        .arg("-set")
+        .arg("verifyHostCert=false")
+        .run(&dir, "tls", &script)
+        .unwrap();
+    let signon = run.snapshot(signon).unwrap();
+    assert_eq!(signon.connection_state, "connected-tn3270e");
+    assert_signon_screen(&signon);
+    let tls = run.ok_reply(tls).unwrap();
+    assert!(
+        tls.data.first().is_some_and(|l| l.starts_with("secure")),
+        "{tls:?}"
+    );
 }
