@@ -14,6 +14,7 @@
 //! | [`hercules`] | [`Hercules`]: the Hercules emulator's built-in TN3270 console server (plain TN3270) |
 //! | [`mfmock`] | [`MfMock`]: mainframe-mocker serving our test applications (`tests/hosts/*.py`), TN3270E or plain |
 //! | [`s3270`] | [`S3270`]: the s3270 client as an oracle: runs a [`Script`] of actions, returns parsed replies |
+//! | [`fixtures`] | the recorded s3270 sessions in `tests/fixtures/traces/` and how to re-record them |
 //! | [`trace`] | parsers for s3270 trace files and mfmock's `--trace` hex dumps: the bytes each side sent |
 //!
 //! ## What this crate does not do
@@ -28,6 +29,7 @@
 
 pub mod artifacts;
 pub mod error;
+pub mod fixtures;
 pub mod hercules;
 pub mod mfmock;
 pub mod ports;

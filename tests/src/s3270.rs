@@ -33,6 +33,13 @@ pub struct Script {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotId(usize);
 
+impl SnapshotId {
+    /// The index of the snapshot's first action (`Ascii()`) in the script.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// The actions a snapshot consists of, in order.
 const SNAPSHOT_ACTIONS: [&str; 4] = [
     "Ascii()",
