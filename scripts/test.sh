@@ -125,7 +125,7 @@ section "cargo test --workspace"
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 set +e
-cargo test --workspace 2>&1 | tee "$LOG"
+cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 # One total over every test binary (the plain closing line CI reads in any language).
