@@ -109,21 +109,39 @@ impl ProcessGuard {
         needle: &str,
         timeout: Duration,
     ) -> Result<String, HarnessError> {
+        let mut lines = self.wait_for_log_lines(needle, 1, timeout)?;
+        Ok(lines.swap_remove(0))
+    }
+
+    /// Waits until `count` lines of the log contain `needle`; returns them. Fails when the
+    /// child exits first or `timeout` passes.
+    pub fn wait_for_log_lines(
+        &mut self,
+        needle: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<Vec<String>, HarnessError> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(line) = self.log_text().lines().find(|l| l.contains(needle)) {
-                return Ok(line.to_string());
+            let text = self.log_text();
+            let lines: Vec<String> = text
+                .lines()
+                .filter(|l| l.contains(needle))
+                .map(str::to_string)
+                .collect();
+            if lines.len() >= count.max(1) {
+                return Ok(lines);
             }
             if let Some(status) = self.exit_status() {
                 return Err(HarnessError::Exited {
-                    what: format!("{} (waiting for {needle:?})", self.name),
+                    what: format!("{} (waiting for {count} x {needle:?})", self.name),
                     status: status.to_string(),
                     log: self.log.clone(),
                 });
             }
             if Instant::now() >= deadline {
                 return Err(HarnessError::Timeout {
-                    what: format!("{needle:?} from {}", self.name),
+                    what: format!("{count} x {needle:?} from {}", self.name),
                     log: self.log.clone(),
                 });
             }

@@ -234,6 +234,31 @@ impl S3270 {
         name: &str,
         script: &Script,
     ) -> Result<S3270Run, HarnessError> {
+        let (mut guard, output, trace) = self.start(dir, name, script)?;
+        let status = guard.wait_exit(self.timeout)?;
+        let replies = parse_replies(&guard.log_text(), script.actions());
+        Ok(S3270Run {
+            replies,
+            status,
+            output,
+            trace,
+        })
+    }
+
+    /// Starts `script` without waiting for it (e.g. a client that holds a connection while
+    /// the test does something else); s3270 is stopped when the guard drops. Its output is
+    /// `NAME.out` in `dir`.
+    pub fn spawn(
+        &self,
+        dir: &TestDir,
+        name: &str,
+        script: &Script,
+    ) -> Result<ProcessGuard, HarnessError> {
+        self.start(dir, name, script).map(|(guard, _, _)| guard)
+    }
+
+    /// Writes the script and starts s3270 on it: (guard, output file, trace file).
+    fn start(&self, dir: &TestDir, name: &str, script: &Script) -> Result<Started, HarnessError> {
         let script_path = dir.write(&format!("{name}.s3270"), &script.text())?;
         let output = dir.join(&format!("{name}.out"));
         let trace = self.trace.then(|| dir.join(&format!("{name}.trc")));
@@ -246,17 +271,13 @@ impl S3270 {
             cmd.arg("-trace").arg("-tracefile").arg(trace);
         }
         cmd.args(&self.args).current_dir(dir.path());
-        let mut guard = ProcessGuard::spawn_with_input("s3270", cmd, &output, Some(&script_path))?;
-        let status = guard.wait_exit(self.timeout)?;
-        let replies = parse_replies(&guard.log_text(), script.actions());
-        Ok(S3270Run {
-            replies,
-            status,
-            output,
-            trace,
-        })
+        let guard = ProcessGuard::spawn_with_input("s3270", cmd, &output, Some(&script_path))?;
+        Ok((guard, output, trace))
     }
 }
+
+/// A started s3270: its guard, output file and trace file.
+type Started = (ProcessGuard, PathBuf, Option<PathBuf>);
 
 /// The result of one s3270 run.
 #[derive(Debug, Clone)]

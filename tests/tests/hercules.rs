@@ -5,6 +5,8 @@
 // Test code: a failed unwrap is a failed test (helpers outside #[test] fns too).
 #![allow(clippy::unwrap_used)]
 
+use std::time::Duration;
+
 use web3270_tests::hercules::LOGO_ROWS;
 use web3270_tests::trace::{Direction, S3270Trace};
 use web3270_tests::{Hercules, Script, TestDir, S3270};
@@ -83,4 +85,41 @@ fn an_lu_name_picks_the_device_and_enter_leaves_the_keyboard_locked() {
     let trace = S3270Trace::load(run.trace.as_deref().unwrap()).unwrap();
     let sent = trace.records(Direction::ToHost);
     assert_eq!(sent, vec![vec![0x7d, 0x40, 0x40]]);
+}
+
+#[test]
+fn a_fifth_client_gets_the_connection_rejected_screen_when_all_four_devices_are_busy() {
+    let dir = TestDir::new("hercules_all_busy").unwrap();
+    let mut herc = Hercules::start(&dir).unwrap();
+    // Four clients take devices 0010-0013 and hold them (stopped when the guards drop).
+    let mut hold = Script::new();
+    hold.connect(&herc.address())
+        .wait_unlock(10)
+        .wait_disconnect(60);
+    // One at a time: clients that connect in the same instant were seen to stall.
+    let mut holders = Vec::new();
+    for n in 0..4 {
+        holders.push(
+            S3270::new()
+                .spawn(&dir, &format!("holder{n}"), &hold)
+                .unwrap(),
+        );
+        herc.process()
+            .wait_for_log_lines("HHCTE009I", n + 1, Duration::from_secs(20))
+            .unwrap();
+    }
+
+    let mut script = Script::new();
+    script.connect(&herc.address()).wait_unlock(10);
+    let screen = script.snapshot();
+    let run = S3270::new().run(&dir, "fifth", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    // The rest of that screen names the build machine: assert only the rejection.
+    assert!(
+        screen.contains("Connection rejected, no available 3270 device"),
+        "{}",
+        screen.text()
+    );
+    assert!(!screen.contains("WEB3270 TEST HOST"));
+    drop(holders);
 }
