@@ -15,6 +15,7 @@
 //! | [`mfmock`] | [`MfMock`]: mainframe-mocker serving our test applications (`tests/hosts/*.py`), TN3270E or plain |
 //! | [`s3270`] | [`S3270`]: the s3270 client as an oracle: runs a [`Script`] of actions, returns parsed replies |
 //! | [`fixtures`] | the recorded s3270 sessions in `tests/fixtures/traces/` and how to re-record them |
+//! | [`tnz`] | [`tnz::run_tnz`]: IBM's tnz as a second client, through driver scripts in `tests/hosts/` |
 //! | [`trace`] | parsers for s3270 trace files and mfmock's `--trace` hex dumps: the bytes each side sent |
 //!
 //! ## What this crate does not do
@@ -35,6 +36,7 @@ pub mod mfmock;
 pub mod ports;
 pub mod process;
 pub mod s3270;
+pub mod tnz;
 pub mod trace;
 
 pub use artifacts::TestDir;

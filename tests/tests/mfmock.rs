@@ -8,6 +8,7 @@
 
 use web3270_tests::mfmock::self_signed_cert;
 use web3270_tests::s3270::Snapshot;
+use web3270_tests::tnz::run_tnz;
 use web3270_tests::trace::{Direction, MfMockRecord};
 use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, TestDir, S3270};
 
@@ -418,4 +419,41 @@ fn logon_over_tls() {
         tls.data.first().is_some_and(|l| l.starts_with("secure")),
         "{tls:?}"
     );
+}
+
+#[test]
+fn ibm_tnz_signs_on_too_over_tn3270e_and_plain() {
+    for tn3270e in [true, false] {
+        let dir = TestDir::new(&format!("mfmock_tnz_tn3270e_{tn3270e}")).unwrap();
+        let options = MfMockOptions {
+            tn3270e,
+            ..MfMockOptions::default()
+        };
+        let mut host = MfMock::start(&dir, &MfMockApp::Logon, &options).unwrap();
+        let mut args = vec![
+            host.port.to_string(),
+            "dave".into(),
+            "web3270".into(),
+            "99".into(),
+        ];
+        if tn3270e {
+            args.push("--tn3270e".into());
+        }
+        let screens = run_tnz(&dir, "tnz_logon.py", &args).unwrap();
+        assert_eq!(screens.len(), 2);
+        // tnz asks for IBM-DYNAMIC; its Query Reply says 24x80.
+        assert_eq!(screens[0].size, (24, 80));
+        assert!(
+            screens[0].row(7).starts_with("USERID"),
+            "{:?}",
+            screens[0].rows
+        );
+        assert_eq!(screens[1].row(3), "WELCOME DAVE");
+        assert_eq!(screens[1].row(22), "LGN0100I SIGNED ON AS DAVE");
+        // mfmock logs what was negotiated: tnz asks for IBM-DYNAMIC either way.
+        let mode = if tn3270e { "TN3270E" } else { "TN3270" };
+        let expected = format!("event=negotiated mode={mode} terminal_type=IBM-DYNAMIC");
+        let log = host.process().log_text();
+        assert!(log.contains(&expected), "{expected} not in:\n{log}");
+    }
 }
