@@ -74,7 +74,7 @@ find_python() {
   # pyenv's installed versions, newest first (shims fail for versions that are not selected).
   if [ -d "$pyroot/versions" ]; then
     while IFS= read -r c; do candidates+=("$c"); done < <(
-      ls -d "$pyroot"/versions/3.* 2>/dev/null | sort -t. -k2,2nr -k3,3nr | sed 's|$|/bin/python3|')
+      ls -d "$pyroot"/versions/3.* 2>/dev/null | sort -rV | sed 's|$|/bin/python3|')
   fi
   for c in "${candidates[@]}"; do
     c=$(command -v "$c" 2>/dev/null) || continue
