@@ -12,8 +12,9 @@ use crate::HarnessError;
 /// Environment variable that overrides the artefact root.
 pub const ARTIFACTS_ENV: &str = "WEB3270_TEST_ARTIFACTS";
 
-/// A per-test directory for artefacts.
-#[derive(Debug, Clone)]
+/// A per-test directory for artefacts. When the test panics, dropping it prints where the
+/// artefacts are.
+#[derive(Debug)]
 pub struct TestDir {
     path: PathBuf,
 }
@@ -60,5 +61,25 @@ impl TestDir {
         std::fs::write(&path, contents)
             .map_err(|e| HarnessError::io(format!("writing {}", path.display()), e))?;
         Ok(path)
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let files: Vec<String> = std::fs::read_dir(&self.path)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "----- artefacts of this test in {}: {} -----",
+                self.path.display(),
+                files.join(" ")
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use web3270_tests::fixtures::{record_all, sessions, FIXTURE_DIR};
+use web3270_tests::fixtures::{record_all, sessions, Session, FIXTURE_DIR};
 use web3270_tests::trace::{Direction, S3270Trace};
 use web3270_tests::{workspace_root, TestDir};
 
@@ -19,35 +19,52 @@ fn record_fixtures() {
 
 #[test]
 fn fixtures_match_a_fresh_recording() {
-    let fixtures = workspace_root().join(FIXTURE_DIR);
-    for session in sessions() {
-        let trace_path = fixtures.join(format!("{}.trc", session.name));
-        let screens_path = fixtures.join(format!("{}.screens.txt", session.name));
-        let committed = S3270Trace::load(&trace_path)
-            .unwrap_or_else(|e| panic!("{e}: run scripts/record-fixtures.sh"));
-        let committed_screens = std::fs::read_to_string(&screens_path).unwrap();
+    // Two sessions at a time (2 cores); each has its own host and directory.
+    let sessions = sessions();
+    let (even, odd): (Vec<_>, Vec<_>) = sessions.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = [even, odd]
+            .into_iter()
+            .map(|half| scope.spawn(move || half.into_iter().for_each(|(_, s)| check(s))))
+            .collect();
+        let failed = workers
+            .into_iter()
+            .map(|w| w.join())
+            .filter(Result::is_err)
+            .count();
+        assert_eq!(failed, 0, "fixture sessions failed (see above)");
+    });
+}
 
-        let dir = TestDir::new(&format!("fixture_{}", session.name)).unwrap();
-        let fresh = session.record(&dir).unwrap();
-        let fresh_trace = S3270Trace::load(&fresh.trace).unwrap();
-        for direction in [Direction::FromHost, Direction::ToHost] {
-            assert_eq!(
-                fresh_trace.records(direction),
-                committed.records(direction),
-                "{}: {direction:?} records differ from {}",
-                session.name,
-                trace_path.display()
-            );
-        }
-        assert!(
-            !committed.records(Direction::FromHost).is_empty(),
-            "{}",
-            session.name
-        );
+/// Re-records one session and compares it with the committed fixture.
+fn check(session: &Session) {
+    let fixtures = workspace_root().join(FIXTURE_DIR);
+    let trace_path = fixtures.join(format!("{}.trc", session.name));
+    let screens_path = fixtures.join(format!("{}.screens.txt", session.name));
+    let committed = S3270Trace::load(&trace_path)
+        .unwrap_or_else(|e| panic!("{e}: run scripts/record-fixtures.sh"));
+    let committed_screens = std::fs::read_to_string(&screens_path).unwrap();
+
+    let dir = TestDir::new(&format!("fixture_{}", session.name)).unwrap();
+    let fresh = session.record(&dir).unwrap();
+    let fresh_trace = S3270Trace::load(&fresh.trace).unwrap();
+    for direction in [Direction::FromHost, Direction::ToHost] {
         assert_eq!(
-            fresh.screens, committed_screens,
-            "{}: screens differ",
-            session.name
+            fresh_trace.records(direction),
+            committed.records(direction),
+            "{}: {direction:?} records differ from {}",
+            session.name,
+            trace_path.display()
         );
     }
+    assert!(
+        !committed.records(Direction::FromHost).is_empty(),
+        "{}",
+        session.name
+    );
+    assert_eq!(
+        fresh.screens, committed_screens,
+        "{}: screens differ",
+        session.name
+    );
 }
