@@ -1,4 +1,47 @@
-//! `web3270`: the bridge binary. Subcommands: `replay` (see `--help`).
-fn main() {
-    eprintln!("web3270: not yet");
+//! `web3270`: the bridge binary.
+//!
+//! ```text
+//! web3270 replay [--raw] [-model M] [-oversize COLSxROWS] [-tn TYPE] [--code-page CP]
+//!                [--format text|json] [--each] FILE
+//! ```
+//! Run `web3270 help` for the list of subcommands.
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+web3270 — a 3270 terminal for the web browser and its bridge
+
+usage: web3270 <command> [options]
+
+commands:
+  replay FILE   print the screen a recorded host stream (s3270 trace or --raw bytes) leaves
+  help          this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("replay") => {
+            let result =
+                bridge::replay::ReplayArgs::parse(&args[1..]).and_then(|a| bridge::replay::run(&a));
+            match result {
+                Ok(out) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("web3270 replay: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some("help" | "-h" | "--help") | None => {
+            print!("{HELP}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("web3270: unknown command '{other}'\n\n{HELP}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -85,7 +85,8 @@ pub enum TerminalEvent {
         /// LU name, if any.
         lu: Option<String>,
     },
-    /// A host record was applied to the screen (redraw).
+    /// A host record (any data type, BIND and UNBIND included) was processed: one event per
+    /// record ended by IAC EOR. Redraw.
     RecordApplied,
     /// The host sounded the alarm.
     Alarm,
@@ -349,8 +350,8 @@ impl Terminal {
             Event::Error(e) => self
                 .events
                 .push_back(TerminalEvent::Error(TerminalError::Connection(e))),
+            Event::Response { .. } => self.events.push_back(TerminalEvent::RecordApplied),
             Event::DeviceRejected(_)
-            | Event::Response { .. }
             | Event::TimingMark
             | Event::DeviceRequested { .. }
             | Event::Attn
@@ -399,8 +400,12 @@ impl Terminal {
             DataType::NvtData => {
                 self.respond(header, None);
                 self.events.push_back(TerminalEvent::Nvt(data.to_vec()));
+                self.events.push_back(TerminalEvent::RecordApplied);
             }
-            _ => self.respond(header, None),
+            _ => {
+                self.respond(header, None);
+                self.events.push_back(TerminalEvent::RecordApplied);
+            }
         }
     }
 
