@@ -87,7 +87,7 @@ pub fn host_reads(text: &str) -> Result<Vec<Vec<u8>>, TraceError> {
 }
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.as_bytes()
