@@ -110,8 +110,10 @@ export PATH="$ROOT/$VENV/bin:$PATH"
 run_step "cargo fmt --all --check" cargo fmt --all --check
 run_step "cargo clippy --workspace --all-targets -- -D warnings" \
   cargo clippy --workspace --all-targets --quiet -- -D warnings
-run_step "cargo build -p tn3270 --target wasm32-unknown-unknown" \
-  cargo build -p tn3270 --target wasm32-unknown-unknown --quiet
+run_step "cargo build -p tn3270 -p web-client --target wasm32-unknown-unknown" \
+  cargo build -p tn3270 -p web-client --target wasm32-unknown-unknown --quiet
+run_step "code page tables are what the generator makes (tools/codepages/gen.py --check)" \
+  python3 tools/codepages/gen.py --check
 
 # ---- HOOK: fuzz-corpus replay -----------------------------------------------------------------
 # A later step replays every input of fuzz/corpus/*/ through the parsers (no fuzzing engine, a
