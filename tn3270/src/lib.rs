@@ -18,6 +18,30 @@
 //! | [`builder`] | composing outbound data streams on the host side | GA23-0059 ch. 3–4 |
 //! | [`terminal`] | the assembled terminal: model, connection, screen, keyboard, code page | s3270 option semantics for models |
 //!
+//! ## Deviations from the specifications and from x3270
+//! Where GA23-0059 or the RFCs leave room, behaviour follows x3270/s3270 4.1, our conformance
+//! oracle (checked byte for byte by the tests in `tests/` and `bridge/tests/`). Each module
+//! lists its own deviations; in short:
+//! - [`telnet`] (§ "Behaviour on malformed input"): over-long records and subnegotiations are
+//!   dropped up to the next IAC EOR / IAC SE with an error event; refused options stay refused
+//!   (RFC 1143), so negotiation cannot loop.
+//! - [`tn3270e`] (§ "Deviations / tolerance"): 3270-DATA while unbound is accepted; after a
+//!   DEVICE-TYPE REJECT the client falls back to plain TN3270 at once; a 3279 asks for the
+//!   3278 device type of its model, as x3270 does.
+//! - [`datastream`] (§ "Deviations and tolerance"): a truncated order or an address past the
+//!   buffer stops the write (what was applied stays, IC/restore/alarm still happen, as x3270);
+//!   unknown orders are skipped; highlighting and transparency are stored as sent; SO/SI are
+//!   stored without DBCS checks.
+//! - [`sf`] (§ "Deviations and tolerance"): no DDM (file transfer) query reply; Create
+//!   Partition is refused; Erase/Reset also resets the reply mode.
+//! - [`input`] (§ "Deviations from x3270"): mandatory fill, mandatory entry and trigger fields
+//!   (extended attribute X'C1') are enforced per GA23-0059 (x3270 ignores them).
+//! - [`codepage`] (§ "Deviations from the vendor tables"): where s3270 shows a different
+//!   printable character than the vendor table, ours follows s3270; cp924 is derived from
+//!   cp1047 + ISO 8859-15 (no shipped table had it).
+//! - [`terminal`]: NVT data is passed on as events, not drawn on the 3270 screen; SCS/printer
+//!   data types are ignored (a display terminal).
+//!
 //! ## Error strategy
 //! Every parser returns a concrete error enum of its layer on the hot path; malformed data
 //! from a peer either becomes such an error or a documented tolerant behaviour (the way a
