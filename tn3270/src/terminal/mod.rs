@@ -139,6 +139,12 @@ impl Terminal {
         let caps =
             Capabilities::for_model(model.model, model.color, model.extended, config.code_page)
                 .with_alternate_size(model.alternate_size());
+        // The keyboard enforces mandatory fill/entry and trigger fields, so say so in the
+        // Query Reply (Field Validation, GA23-0059 ch. 6); x3270 does not.
+        let caps = Capabilities {
+            field_validation: true,
+            ..caps
+        };
         let conn = ClientConnection::new(ClientConfig {
             terminal_type: model.terminal_type(),
             lu: config.lu,

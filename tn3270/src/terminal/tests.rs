@@ -133,6 +133,11 @@ fn query_is_answered_with_a_query_reply() {
     ]);
     let out = t.take_output();
     assert_eq!(out[0], 0x88, "a structured-field AID");
+    // Field Validation (QCODE 0x8A) is answered: mandatory fill, entry and trigger.
+    assert!(
+        out.windows(5).any(|w| w == [0x00, 0x05, 0x81, 0x8a, 0x07]),
+        "{out:02x?}"
+    );
     assert_eq!(&out[out.len() - 2..], &[0xff, 0xef]);
 }
 
