@@ -683,3 +683,34 @@ fn the_rendering_of_the_guide_file_loads_back_identically() {
     back.authentication.token = c.authentication.token.clone();
     assert_eq!(back, c);
 }
+
+#[test]
+fn the_check_report_says_where_values_came_from() {
+    let env = [
+        ("AUTH_TOKEN", "t"),
+        ("ZIG3270_MAX_SESSIONS", "500"),
+        ("ZIG3270_GC_INTERVAL_MS", "5000"),
+    ];
+    let report = bridge::config::check_report(Some(&fixture("server.yaml")), &env).unwrap();
+    assert!(report.starts_with("# file: "), "{report}");
+    assert!(
+        report.contains("# sessions.max_sessions from environment variable ZIG3270_MAX_SESSIONS\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("# ZIG3270_GC_INTERVAL_MS is ignored by web3270\n"),
+        "{report}"
+    );
+    assert!(report.contains("max_sessions: 500\n"), "{report}");
+
+    let report = bridge::config::check_report(None, &NO_ENV).unwrap();
+    assert!(report.contains("builtin: demo"), "{report}");
+    assert!(
+        report.contains("bind_address: 127.0.0.1")
+            || report.contains("bind_address: \"127.0.0.1\""),
+        "{report}"
+    );
+
+    let e = bridge::config::check_report(None, &[("WEB3270_PORT", "0")]).unwrap_err();
+    assert_eq!(e.key(), Some("server.port"));
+}

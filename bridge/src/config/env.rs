@@ -126,21 +126,29 @@ pub const IGNORED: &[&str] = &[
     "GC_THRESHOLD_MB",
 ];
 
+/// Override variables applied, each with the key it set (`("WEB3270_PORT", "server.port")`).
+pub(crate) type Applied = Vec<(String, &'static str)>;
+
 /// Applies every override variable set in `env` to `config`. An empty value counts as unset.
-pub(crate) fn apply_overrides(config: &mut Config, env: &impl Env) -> Result<(), ConfigError> {
+/// Returns the variables applied, each with the key it overrode.
+pub(crate) fn apply_overrides(config: &mut Config, env: &impl Env) -> Result<Applied, ConfigError> {
+    let mut applied = Vec::new();
     for o in OVERRIDES {
         let Some((var, value)) = lookup(env, o.suffix) else {
             continue;
         };
-        (o.apply)(config, &Scalar::Str(value.as_str().into())).map_err(|reason| {
-            ConfigError::EnvVar {
-                var,
-                key: o.key,
-                reason,
+        match (o.apply)(config, &Scalar::Str(value.as_str().into())) {
+            Ok(()) => applied.push((var, o.key)),
+            Err(reason) => {
+                return Err(ConfigError::EnvVar {
+                    var,
+                    key: o.key,
+                    reason,
+                })
             }
-        })?;
+        }
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// The set, non-empty variable for `suffix`: `WEB3270_SUFFIX`, else `ZIG3270_SUFFIX`.

@@ -162,16 +162,58 @@ impl Config {
         format!("# web3270 effective configuration (secrets masked)\n{body}")
     }
 
-    fn finish(mut config: Config, origin: &str, env: &impl Env) -> Result<Config, ConfigError> {
-        env::apply_overrides(&mut config, env)?;
+    fn finish(config: Config, origin: &str, env: &impl Env) -> Result<Config, ConfigError> {
+        Config::finish_with_overrides(config, origin, env).map(|(config, _)| config)
+    }
+
+    fn finish_with_overrides(
+        mut config: Config,
+        origin: &str,
+        env: &impl Env,
+    ) -> Result<(Config, env::Applied), ConfigError> {
+        let applied = env::apply_overrides(&mut config, env)?;
         validate::validate(&mut config).map_err(|v| ConfigError::Key {
             origin: origin.to_owned(),
             position: None,
             key: v.key,
             reason: v.reason,
         })?;
-        Ok(config)
+        Ok((config, applied))
     }
+}
+
+/// The report of `web3270 config check [PATH]`: loads like [`Config::load`] and returns the
+/// effective configuration as YAML with secrets masked, preceded by comments saying where it
+/// came from, which environment variables overrode which keys, and which guide variables are
+/// ignored. On error, the one-line [`ConfigError`] to print.
+pub fn check_report(path: Option<&Path>, env: &impl Env) -> Result<String, ConfigError> {
+    let (config, origin, applied) = match path {
+        None => {
+            let (config, applied) =
+                Config::finish_with_overrides(Config::demo(), "<defaults>", env)?;
+            (
+                config,
+                "no config file: loopback only, demo host".to_owned(),
+                applied,
+            )
+        }
+        Some(path) => {
+            let text = read_bounded(path)?;
+            let origin = path.display().to_string();
+            let config = parse_yaml(&text, &origin, env)?;
+            let (config, applied) = Config::finish_with_overrides(config, &origin, env)?;
+            (config, format!("file: {origin}"), applied)
+        }
+    };
+    let mut report = format!("# {origin}\n");
+    for (var, key) in applied {
+        report.push_str(&format!("# {key} from environment variable {var}\n"));
+    }
+    for var in ignored_vars_set(env) {
+        report.push_str(&format!("# {var} is ignored by web3270\n"));
+    }
+    report.push_str(&config.render_masked());
+    Ok(report)
 }
 
 impl fmt::Display for Config {
