@@ -714,3 +714,20 @@ fn the_check_report_says_where_values_came_from() {
     let e = bridge::config::check_report(None, &[("WEB3270_PORT", "0")]).unwrap_err();
     assert_eq!(e.key(), Some("server.port"));
 }
+
+#[test]
+fn the_reference_example_loads() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/CONFIG-REFERENCE.md"),
+    )
+    .unwrap();
+    let example = doc.split("## Example\n```yaml\n").nth(1).unwrap();
+    let example = example.split("```").next().unwrap();
+    let c = Config::from_yaml(example, "CONFIG-REFERENCE.md", &[("AUTH_TOKEN", "t")]).unwrap();
+    assert_eq!(c.sessions.timeout_seconds, Duration::from_secs(8 * 3600));
+    assert_eq!(c.load_balancer.strategy, Strategy::Weighted);
+    let primary = c.endpoint("primary").unwrap();
+    assert_eq!(primary.lu_names, ["TSO00001", "TSO00002"]);
+    assert_eq!(primary.tls.mode, TlsMode::Implicit);
+    assert!(c.audit.is_enabled());
+}

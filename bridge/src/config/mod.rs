@@ -21,6 +21,31 @@
 //! acting on the values (listeners, TLS, auth, ...), or the CLI.
 //!
 //! Error strategy: one [`ConfigError`] enum; the binary prints it and exits non-zero.
+//!
+//! ```
+//! use bridge::config::{Config, Strategy};
+//!
+//! let yaml = "
+//! load_balancer: { strategy: least_conn }
+//! endpoints:
+//!   - name: primary
+//!     host: ${MF_HOST}
+//! ";
+//! // Any `Env` works: a map in tests, `ProcessEnv` in the binary.
+//! let env = [("MF_HOST", "mf.example.com"), ("ZIG3270_PORT", "2323")];
+//! let config = Config::from_yaml(yaml, "server.yaml", &env)?;
+//! assert_eq!(config.endpoints[0].host, "mf.example.com");
+//! assert_eq!(config.endpoints[0].effective_port(), 23);
+//! assert_eq!(config.server.port, 2323);
+//! assert_eq!(config.load_balancer.strategy, Strategy::LeastConn);
+//!
+//! let err = Config::from_yaml("server: { port: 70000 }", "server.yaml", &env).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "server.yaml:1:17: server.port: invalid value: 70000, expected a port 1-65535"
+//! );
+//! # Ok::<(), bridge::config::ConfigError>(())
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
