@@ -731,3 +731,16 @@ fn the_reference_example_loads() {
     assert_eq!(primary.tls.mode, TlsMode::Implicit);
     assert!(c.audit.is_enabled());
 }
+
+#[test]
+fn a_literal_dollar_brace_survives_the_rendering() {
+    let yaml = "logging: { file: '/var/log/${HOSTNAME}/server.log' }\n";
+    let c = Config::from_yaml(yaml, "f", &[("HOSTNAME", "expanded")]).unwrap();
+    assert_eq!(
+        c.logging.file.as_deref(),
+        Some(Path::new("/var/log/${HOSTNAME}/server.log"))
+    );
+    let back =
+        Config::from_yaml(&c.render_masked(), "rendered", &[("HOSTNAME", "expanded")]).unwrap();
+    assert_eq!(back.logging.file, c.logging.file);
+}

@@ -403,6 +403,31 @@ pub(crate) mod de_with {
 pub(crate) mod ser_with {
     use super::*;
 
+    /// Text, single-quoted when it contains `${` so that loading it back does not expand it.
+    pub(crate) fn text<S: Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+        if v.contains("${") {
+            serde::Serialize::serialize(&serde_saphyr::SingleQuoted(v), s)
+        } else {
+            s.serialize_str(v)
+        }
+    }
+
+    /// Optional text, as [`text`].
+    pub(crate) fn opt_text<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(t) => text(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Optional path, as [`text`].
+    pub(crate) fn opt_path<S: Serializer>(v: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(p) => text(&p.to_string_lossy(), s),
+            None => s.serialize_none(),
+        }
+    }
+
     /// Whole seconds as a number, otherwise milliseconds as `NNNms`.
     pub(crate) fn duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         if d.subsec_millis() == 0 {

@@ -147,7 +147,7 @@ pub struct AuthConfig {
 #[serde(deny_unknown_fields)]
 pub struct BasicUser {
     /// The user name.
-    #[serde(deserialize_with = "de_with::text")]
+    #[serde(deserialize_with = "de_with::text", serialize_with = "ser_with::text")]
     pub name: String,
     /// The password (usually `${VAR}`). Masked when rendered.
     pub password: Secret,
@@ -191,7 +191,8 @@ pub struct AuditConfig {
     /// The audit log file (JSON lines).
     #[serde(
         deserialize_with = "de_with::opt_path",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
     )]
     pub log_path: Option<PathBuf>,
     /// Days audit files are kept. Default 90.
@@ -273,13 +274,14 @@ choice_enum! {
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
     /// Unique name clients ask for (`[A-Za-z0-9._-]`, at most 64). Required.
-    #[serde(deserialize_with = "de_with::text")]
+    #[serde(deserialize_with = "de_with::text", serialize_with = "ser_with::text")]
     pub name: String,
     /// Host name or IP address. Required unless `builtin` is given.
     #[serde(
         default,
         deserialize_with = "de_with::text",
-        skip_serializing_if = "String::is_empty"
+        skip_serializing_if = "String::is_empty",
+        serialize_with = "ser_with::text"
     )]
     pub host: String,
     /// TCP port. Default 23, or 992 with implicit TLS.
@@ -306,21 +308,24 @@ pub struct Endpoint {
     #[serde(
         default,
         deserialize_with = "de_with::opt_text",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_text"
     )]
     pub model: Option<String>,
     /// Host code page as s3270 names it (`cp037`, `1047`, `german`). Default cp037.
     #[serde(
         default,
         deserialize_with = "de_with::opt_text",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_text"
     )]
     pub code_page: Option<String>,
     /// Terminal type sent to the host, replacing the model's (`IBM-3278-2-E`).
     #[serde(
         default,
         deserialize_with = "de_with::opt_text",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_text"
     )]
     pub terminal_type: Option<String>,
     /// Extension: most concurrent sessions on this endpoint. Default: no limit.
@@ -362,16 +367,28 @@ pub struct EndpointTls {
     /// `implicit | starttls`. Default implicit.
     pub mode: TlsMode,
     /// CA bundle (PEM) to verify the host with, instead of the system roots.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
+    )]
     pub ca_file: Option<PathBuf>,
     /// Name to verify in the host certificate (and SNI), when it differs from `host`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_text"
+    )]
     pub server_name: Option<String>,
     /// Client certificate chain (PEM) for hosts that require one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
+    )]
     pub client_cert: Option<PathBuf>,
     /// Private key (PEM) of `client_cert`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
+    )]
     pub client_key: Option<PathBuf>,
     /// Skip certificate verification. For tests only; logged loudly.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -389,13 +406,15 @@ pub struct TlsConfig {
     /// Certificate chain (PEM). Required when enabled.
     #[serde(
         deserialize_with = "de_with::opt_path",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
     )]
     pub cert_path: Option<PathBuf>,
     /// Private key (PEM). Required when enabled.
     #[serde(
         deserialize_with = "de_with::opt_path",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
     )]
     pub key_path: Option<PathBuf>,
     /// Extension: password of an encrypted `key_path`. Masked when rendered.
@@ -404,7 +423,8 @@ pub struct TlsConfig {
     /// CA bundle (PEM) of client certificates to require (mutual TLS). Default: none asked.
     #[serde(
         deserialize_with = "de_with::opt_path",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
     )]
     pub ca_cert_path: Option<PathBuf>,
     /// Lowest TLS version accepted: "1.2" or "1.3". Default "1.2".
@@ -453,7 +473,8 @@ pub struct LoggingConfig {
     /// Log file; default: standard error.
     #[serde(
         deserialize_with = "de_with::opt_path",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_path"
     )]
     pub file: Option<PathBuf>,
     /// Rotation size in bytes; the key counts megabytes, text may say `100M`. Default 100 MiB.
