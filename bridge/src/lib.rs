@@ -1,9 +1,16 @@
-//! # bridge — the web3270 server and its tools
+//! # bridge — the web3270 server library
 //!
+//! The server side of web3270: configuration, upstream TN3270 connections, sessions, the REST
+//! API and audit, plus tools. The `web3270` binary (`src/main.rs`) is a thin shell over this
+//! library.
+//!
+//! ## Map of the crate
 //! | module | role |
 //! |---|---|
+//! | [`config`] | `server.yaml` and `WEB3270_*`/`ZIG3270_*` environment variables → one typed, validated [`config::Config`] |
 //! | [`replay`] | `web3270 replay`: a recorded host stream through the client side of the core, printed as s3270's `Ascii()` or JSON |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod config;
 pub mod replay;
