@@ -3,6 +3,7 @@
 //! ```text
 //! web3270 replay [--raw] [-model M] [-oversize COLSxROWS] [-tn TYPE] [--code-page CP]
 //!                [--format text|json] [--each] FILE
+//! web3270 config check [PATH]
 //! ```
 //! Run `web3270 help` for the list of subcommands.
 
@@ -14,7 +15,10 @@ web3270 — a 3270 terminal for the web browser and its bridge
 usage: web3270 <command> [options]
 
 commands:
-  replay FILE   print the screen a recorded host stream (s3270 trace or --raw bytes) leaves
+  replay FILE         print the screen a recorded host stream (s3270 trace or --raw bytes)
+                      leaves, as s3270's Ascii() or JSON (web3270 replay --help)
+  config check [PATH] validate a server.yaml (and WEB3270_*/ZIG3270_* variables) and print
+                      the effective configuration with secrets masked
   help          this text
 ";
 
@@ -35,6 +39,25 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("config") => match (args.get(1).map(String::as_str), args.get(2), args.get(3)) {
+            (Some("check"), path, None) => {
+                let path = path.map(std::path::Path::new);
+                match bridge::config::check_report(path, &bridge::config::ProcessEnv) {
+                    Ok(report) => {
+                        print!("{report}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("web3270 config check: {e}");
+                        ExitCode::from(1)
+                    }
+                }
+            }
+            _ => {
+                eprintln!("usage: web3270 config check [PATH]");
+                ExitCode::from(2)
+            }
+        },
         Some("help" | "-h" | "--help") | None => {
             print!("{HELP}");
             ExitCode::SUCCESS

@@ -1,0 +1,96 @@
+//! The `web3270` command line as a user runs it: exit codes and what it prints.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+fn web3270() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_web3270"))
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn config_check_prints_the_effective_config_with_secrets_masked() {
+    let out = web3270()
+        .args(["config", "check", &fixture("server.yaml")])
+        .env("AUTH_TOKEN", "tok-very-secret")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("api_port: 8080"), "{text}");
+    assert!(text.contains("token: \"********\""), "{text}");
+    assert!(!text.contains("tok-very-secret"), "{text}");
+}
+
+#[test]
+fn config_check_names_the_bad_key_and_fails() {
+    let dir = std::env::temp_dir().join(format!("web3270-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "server:\n  port: 99999\n").unwrap();
+    let out = web3270()
+        .args(["config", "check", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("server.port: invalid value: 99999, expected a port 1-65535"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn replay_usage_errors_exit_2() {
+    let out = web3270().args(["replay"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("no FILE given"));
+    let out = web3270()
+        .args(["replay", "-model", "3280-9", "x.trc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("bad model"));
+}
+
+#[test]
+fn replay_raw_prints_the_screen() {
+    let dir = std::env::temp_dir().join(format!("web3270-raw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let raw = dir.join("host.bin");
+    // Plain TN3270 negotiation, then Erase/Write "HELLO" at row 1 col 2, IAC EOR.
+    let mut bytes = vec![0xff, 0xfd, 0x18, 0xff, 0xfa, 0x18, 0x01, 0xff, 0xf0];
+    bytes.extend_from_slice(&[
+        0xff, 0xfd, 0x19, 0xff, 0xfb, 0x19, 0xff, 0xfd, 0x00, 0xff, 0xfb, 0x00,
+    ]);
+    bytes.extend_from_slice(&[0xf5, 0xc3, 0x11, 0x40, 0x40, 0x1d, 0x60]);
+    bytes.extend_from_slice(&[0xc8, 0xc5, 0xd3, 0xd3, 0xd6, 0xff, 0xef]);
+    std::fs::write(&raw, bytes).unwrap();
+    let out = web3270()
+        .args([
+            "replay",
+            "--raw",
+            "-model",
+            "3279-2-E",
+            raw.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 24);
+    assert_eq!(rows[0], format!("{:<80}", " HELLO"));
+    std::fs::remove_dir_all(&dir).ok();
+}
