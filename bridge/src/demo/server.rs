@@ -48,6 +48,8 @@ pub struct DemoConfig {
     pub write_timeout: Duration,
     /// LU names given to terminals that ask for none: this prefix and a 4-digit number.
     pub lu_prefix: String,
+    /// Offer TN3270E (else plain TN3270 only).
+    pub tn3270e: bool,
 }
 
 impl Default for DemoConfig {
@@ -58,6 +60,7 @@ impl Default for DemoConfig {
             query_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(30),
             lu_prefix: "DEMO".into(),
+            tn3270e: true,
         }
     }
 }
@@ -163,7 +166,7 @@ async fn run_connection(
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<&'static str> {
     stream.set_nodelay(true)?;
-    let mut session = DemoSession::new(lu);
+    let mut session = DemoSession::with_tn3270e(lu, config.tn3270e);
     let mut buf = vec![0u8; READ_CHUNK];
     loop {
         flush(&mut stream, &mut session, config).await?;

@@ -41,9 +41,15 @@ impl DemoSession {
     /// A session whose first output (`DO TN3270E`) is ready; `lu` is the LU name given to a
     /// terminal that asks for none.
     pub fn new(lu: &str) -> DemoSession {
+        DemoSession::with_tn3270e(lu, true)
+    }
+
+    /// As [`DemoSession::new`]; with `tn3270e` false only plain TN3270 is offered (`DO
+    /// TERMINAL-TYPE` first).
+    pub fn with_tn3270e(lu: &str, tn3270e: bool) -> DemoSession {
         DemoSession {
             conn: HostConnection::new(HostConfig {
-                tn3270e: true,
+                tn3270e,
                 functions: DEMO_FUNCTIONS,
                 start_tls: false,
                 device_policy: DevicePolicy::Accept {
