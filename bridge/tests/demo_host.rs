@@ -261,3 +261,181 @@ fn s3270_plain_tn3270() {
         (43, 80),
     );
 }
+
+/// The order form, PA1, an undefined PF key, Clear and PF12 as s3270 sees them.
+#[test]
+fn s3270_form_validation_and_keys() {
+    let host = DemoHost::start();
+    let dir = TestDir::new("demo_host_form").unwrap();
+    let mut script = connect(&host);
+    script.string("ann").tab().string("DEMO");
+    aid(&mut script, "Enter()");
+    script.string("2");
+    aid(&mut script, "Enter()");
+    let form = script.snapshot();
+    script
+        .string("ACME Widgets")
+        .tab()
+        .string("12345678")
+        .string("0");
+    aid(&mut script, "Enter()");
+    let refused = script.snapshot();
+    script.erase_eof().string("12").tab().string("12.50");
+    aid(&mut script, "Enter()");
+    let accepted = script.snapshot();
+    aid(&mut script, "PA(1)");
+    let pa1 = script.snapshot();
+    aid(&mut script, "PF(5)");
+    let pf5 = script.snapshot();
+    aid(&mut script, "Clear()");
+    let cleared = script.snapshot();
+    aid(&mut script, "PF(12)");
+    let menu = script.snapshot();
+    let run = S3270::new()
+        .model("3279-2-E")
+        .run(&dir, "form", &script)
+        .unwrap();
+
+    let form = run.snapshot(form).unwrap();
+    assert_row(&form, 0, "Order entry");
+    assert_row(&form, 4, "Customer name  * ===>");
+    assert_row(&form, 6, "Account number * ===>");
+    assert_eq!(form.cursor, (4, 25));
+
+    let refused = run.snapshot(refused).unwrap();
+    assert_row(
+        &refused,
+        22,
+        "Quantity must be a whole number from 1 to 99999.",
+    );
+    assert_row(&refused, 4, "ACME Widgets");
+    assert_row(&refused, 6, "12345678");
+    assert_eq!(refused.cursor, (8, 25));
+
+    let accepted = run.snapshot(accepted).unwrap();
+    assert_row(&accepted, 22, "Order accepted: total 150.00.");
+    // Amounts right-justified in one column.
+    let amount_end = |label: &str| {
+        let row = accepted
+            .rows
+            .iter()
+            .find(|r| r.starts_with(&format!("    {label}")))
+            .unwrap();
+        row.trim_end().len()
+    };
+    assert_eq!(amount_end("Quantity"), amount_end("Total"));
+    assert_eq!(amount_end("Unit price"), amount_end("Total"));
+    assert!(accepted.contains("      150.00"));
+    assert!(accepted.contains("       12.50"));
+
+    let pa1 = run.snapshot(pa1).unwrap();
+    assert_row(&pa1, 22, "PA1: attention received.");
+    assert_row(&pa1, 17, "12"); // the form is still there
+    let pf5 = run.snapshot(pf5).unwrap();
+    assert_row(&pf5, 22, "PF5 not defined");
+    let cleared = run.snapshot(cleared).unwrap();
+    assert_row(&cleared, 0, "Order entry");
+    assert_eq!(cleared.row(22), "");
+    let menu = run.snapshot(menu).unwrap();
+    assert_row(&menu, 0, "Main menu");
+    assert_row(&menu, 22, "Order cancelled.");
+}
+
+/// The workspace's own terminal over a TCP socket.
+struct SocketTerminal {
+    stream: TcpStream,
+    term: Terminal,
+}
+
+impl SocketTerminal {
+    fn connect(host: &DemoHost, model: &str) -> SocketTerminal {
+        let stream = TcpStream::connect(host.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let mut term = Terminal::new(TerminalConfig {
+            model: TerminalModel::parse(model).unwrap(),
+            ..TerminalConfig::default()
+        });
+        term.connected();
+        SocketTerminal { stream, term }
+    }
+
+    /// Exchanges bytes until `done` holds; false on EOF before that.
+    fn until(&mut self, done: impl Fn(&Terminal) -> bool) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut buf = [0u8; 4096];
+        loop {
+            let out = self.term.take_output();
+            if !out.is_empty() {
+                self.stream.write_all(&out).unwrap();
+            }
+            if done(&self.term) {
+                return true;
+            }
+            assert!(std::time::Instant::now() < deadline, "timed out");
+            match self.stream.read(&mut buf) {
+                Ok(0) => return done(&self.term),
+                Ok(n) => {
+                    self.term.feed(&buf[..n]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    fn shows(&mut self, needle: &str) -> bool {
+        let needle = needle.to_string();
+        self.until(move |t| t.text_rows().iter().any(|r| r.contains(&needle)))
+    }
+}
+
+#[test]
+fn our_terminal_over_a_socket_logs_on_and_sees_the_host_shut_down() {
+    let mut host = DemoHost::start();
+    let mut client = SocketTerminal::connect(&host, "3279-3-E");
+    assert!(client.shows("Userid     ===>"));
+    client.term.type_text("zoe\tdemo");
+    client.term.key(Key::Enter);
+    assert!(client.shows("Welcome, ZOE."));
+    assert!(client.shows("32 x 80 (Erase/Write Alternate, from the Query Reply)"));
+    client.term.type_text("3");
+    client.term.key(Key::Enter);
+    assert!(client.shows(" 32 rows x 80 columns "));
+    assert_eq!(client.term.screen().rows(), 32);
+
+    // Shutdown: the session shows the farewell on its message row, then the socket closes.
+    if let Some(stop) = host.stop.take() {
+        stop.send(()).unwrap();
+    }
+    assert!(client.shows("The demo host is shutting down. Goodbye."));
+    let mut rest = Vec::new();
+    client
+        .stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    client.stream.read_to_end(&mut rest).unwrap();
+    host.stop();
+}
+
+#[test]
+fn garbage_does_not_hurt_the_host() {
+    let host = DemoHost::start();
+    // Random bytes, then the connection is dropped.
+    let mut junk = TcpStream::connect(host.addr).unwrap();
+    junk.write_all(&[0xff, 0xfa, 0x28, 0x00, 0xff, 0xff, 0x00, 0x7d, 0xff, 0xef])
+        .unwrap();
+    junk.write_all(&[0x42; 2000]).unwrap();
+    drop(junk);
+    // A 3270 connecting afterwards is served as usual.
+    let mut client = SocketTerminal::connect(&host, "3279-2-E");
+    assert!(client.shows("Userid     ===>"));
+    // Records the terminal would never send: the host answers with a message, not a crash.
+    client
+        .stream
+        .write_all(&[0x00, 0x00, 0x00, 0x00, 0x00, 0x42, 0xff, 0xef])
+        .unwrap();
+    assert!(client.shows("Input not understood (unknown AID X'42')"));
+}

@@ -614,7 +614,7 @@ pub fn colours(term: &TerminalInfo, msg: Option<&Message>) -> Vec<u8> {
     if term.extended {
         p = p.text(2, 0, "Colour", EMPH);
         for (i, (name, _)) in HIGHLIGHTS.iter().enumerate() {
-            p = p.text(2, SAMPLE_COL + i * SAMPLE_WIDTH - 1, name, EMPH);
+            p = p.text(2, SAMPLE_COL + i * SAMPLE_WIDTH, name, EMPH);
         }
         let rows = BASE_COLOURS
             .iter()
@@ -659,20 +659,20 @@ pub fn colours(term: &TerminalInfo, msg: Option<&Message>) -> Vec<u8> {
         .text(20, 0, "Fields", EMPH)
         .text(
             20,
-            SAMPLE_COL - 1,
+            SAMPLE_COL,
             "Normal intensity",
             style(color::DEFAULT, 0, false),
         )
         .text(
             20,
-            SAMPLE_COL + 2 * SAMPLE_WIDTH - 1,
+            SAMPLE_COL + 2 * SAMPLE_WIDTH,
             "High intensity",
             style(color::DEFAULT, 0, true),
         );
     p = if term.outlining {
         p.attr(
             20,
-            SAMPLE_COL + 4 * SAMPLE_WIDTH - 1,
+            SAMPLE_COL + 4 * SAMPLE_WIDTH,
             FA_PROTECTED,
             EMPH,
             &[(
@@ -682,12 +682,7 @@ pub fn colours(term: &TerminalInfo, msg: Option<&Message>) -> Vec<u8> {
         )
         .chars("Outlined")
     } else {
-        p.text(
-            20,
-            SAMPLE_COL + 4 * SAMPLE_WIDTH - 1,
-            "(no outlining)",
-            HINT,
-        )
+        p.text(20, SAMPLE_COL + 4 * SAMPLE_WIDTH, "no outlining", HINT)
     };
     // Close the last sample field before the message line.
     p = p.text(21, 0, "", TEXT);
