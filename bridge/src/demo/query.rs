@@ -11,7 +11,7 @@
 //! Owns only the parsing. Malformed input never panics: a structured field whose length is
 //! shorter than its header or runs past the record ends the parse, and what was read before it
 //! is kept ([`QueryReplyInfo`] fields stay `None`/`false`); a reply too short for its type is
-//! skipped. Sizes outside what 12/14-bit addressing reaches are ignored (see
+//! skipped. Sizes below 24×80 or beyond what 12/14-bit addressing reaches are ignored (see
 //! [`QueryReplyInfo::alternate_size`]).
 
 use tn3270::address::MAX_14BIT_CELLS;
@@ -32,7 +32,8 @@ const IMPLICIT_PARAMS_OFFSET: usize = 2;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct QueryReplyInfo {
     /// The alternate size: Implicit Partition's alternate, else the Usable Area; `None` when
-    /// neither came or the size needs 16-bit addressing (more than 16384 cells).
+    /// neither came, the size is smaller than 24×80, or it needs 16-bit addressing (more
+    /// than 16384 cells).
     pub alternate_size: Option<ScreenSize>,
     /// The Color reply maps at least one colour to itself.
     pub color: bool,
@@ -76,9 +77,11 @@ pub fn parse(record: &[u8]) -> Option<QueryReplyInfo> {
             _ => {}
         }
     }
-    info.alternate_size = implicit
-        .or(usable)
-        .filter(|s| s.rows > 0 && s.cols > 0 && s.cells() <= MAX_14BIT_CELLS);
+    info.alternate_size = implicit.or(usable).filter(|s| {
+        s.rows >= ScreenSize::MODEL_2.rows
+            && s.cols >= ScreenSize::MODEL_2.cols
+            && s.cells() <= MAX_14BIT_CELLS
+    });
     Some(info)
 }
 
@@ -188,6 +191,12 @@ mod tests {
         assert_eq!(info.alternate_size, None);
         let info = parse(&[
             0x88, 0x00, 0x0a, 0x81, 0x81, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, // 256 x 256
+        ])
+        .unwrap();
+        assert_eq!(info.alternate_size, None);
+        // Smaller than the 24x80 default: refused too.
+        let info = parse(&[
+            0x88, 0x00, 0x0a, 0x81, 0x81, 0x01, 0x00, 0x00, 0x28, 0x00, 0x0c, // 40 x 12
         ])
         .unwrap();
         assert_eq!(info.alternate_size, None);

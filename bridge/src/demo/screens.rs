@@ -839,8 +839,8 @@ fn ruler_char(c: usize) -> char {
 fn border_line(cols: usize, label: &str) -> String {
     let inner = cols.saturating_sub(2);
     let label = fit(label, inner.min(label.chars().count()));
-    let left = (inner - label.chars().count()) / 2;
-    let right = inner - left - label.chars().count();
+    let left = inner.saturating_sub(label.chars().count()) / 2;
+    let right = inner.saturating_sub(left + label.chars().count());
     format!("+{}{}{}+", "-".repeat(left), label, "-".repeat(right))
 }
 
@@ -898,20 +898,20 @@ pub fn size_page(term: &TerminalInfo, alternate: bool, msg: Option<&Message>) ->
         } else {
             let body = match (row.checked_sub(centre_top).and_then(|i| centre.get(i)), msg) {
                 (_, Some(m)) if row + 2 == rows => {
-                    fit(&format!(" {}", m.text), inner - number_width)
+                    fit(&format!(" {}", m.text), inner.saturating_sub(number_width))
                 }
                 (Some(text), _) => {
-                    let w = inner - number_width;
+                    let w = inner.saturating_sub(number_width);
                     let t = fit(text, w.min(text.chars().count()));
-                    let left = (w - t.chars().count()) / 2;
+                    let left = w.saturating_sub(t.chars().count()) / 2;
                     format!(
                         "{}{}{}",
                         " ".repeat(left),
                         t,
-                        " ".repeat(w - left - t.chars().count())
+                        " ".repeat(w.saturating_sub(left + t.chars().count()))
                     )
                 }
-                _ => " ".repeat(inner - number_width),
+                _ => " ".repeat(inner.saturating_sub(number_width)),
             };
             format!("|{:>number_width$}{body}|", row + 1)
         };
@@ -920,9 +920,15 @@ pub fn size_page(term: &TerminalInfo, alternate: bool, msg: Option<&Message>) ->
             _ if row + 1 == rows => p.run(row, 0, &line, border.0, border.1),
             1 => p.run(row, 0, &line, color::YELLOW, highlight::DEFAULT),
             _ => {
-                let (edge, rest) = line.split_at(1);
+                let (edge, rest) = (
+                    line.get(..1).unwrap_or_default(),
+                    line.get(1..).unwrap_or_default(),
+                );
                 let body = rest.get(..rest.len().saturating_sub(1)).unwrap_or_default();
-                let (num, text) = body.split_at(number_width.min(body.len()));
+                let (num, text) = (
+                    body.get(..number_width).unwrap_or_default(),
+                    body.get(number_width..).unwrap_or_default(),
+                );
                 let text_fg = if msg.is_some() && row + 2 == rows {
                     msg.map_or(color::NEUTRAL_WHITE, |m| m.kind.style().fg)
                 } else {

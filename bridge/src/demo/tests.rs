@@ -598,3 +598,20 @@ fn farewell_shows_a_message_and_closes() {
     assert_eq!(rig.message(), "The demo host is shutting down. Goodbye.");
     assert_eq!(rig.alarms, 1);
 }
+
+#[test]
+fn a_client_that_is_no_3270_gets_one_line_and_is_closed() {
+    let mut host = DemoSession::new("DEMO0001");
+    assert_eq!(host.take_output(), [0xff, 0xfd, 0x28]); // DO TN3270E
+    host.feed(&[0xff, 0xfc, 0x28]); // WONT TN3270E
+    host.feed(&[0xff, 0xfb, 0x18]); // WILL TERMINAL-TYPE
+    host.feed(&[0xff, 0xfa, 0x18, 0x00]); // SB TERMINAL-TYPE IS
+    host.feed(b"XTERM");
+    host.feed(&[0xff, 0xf0]); // SE
+    assert_eq!(host.mode(), Mode::Nvt);
+    assert!(host.closing());
+    assert!(host.app().is_none());
+    let out = host.take_output();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("This is the web3270 demo host"), "{text}");
+}
