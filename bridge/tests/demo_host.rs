@@ -439,3 +439,54 @@ fn garbage_does_not_hurt_the_host() {
         .unwrap();
     assert!(client.shows("Input not understood (unknown AID X'42')"));
 }
+
+/// A TN3270E terminal (the core's `ClientConnection`, no screen) that never answers the
+/// Read Partition Query and then stays silent: the host goes on to the logon screen after
+/// the query timeout, and ends the session after the idle timeout.
+#[test]
+fn query_and_idle_timeouts() {
+    use tn3270::tn3270e::{ClientConfig, ClientConnection, Event};
+    let host = DemoHost::start_with(bridge::demo::DemoConfig {
+        query_timeout: Duration::from_millis(200),
+        idle_timeout: Duration::from_millis(700),
+        ..bridge::demo::DemoConfig::default()
+    });
+    let mut stream = TcpStream::connect(host.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let mut conn = ClientConnection::new(ClientConfig::default());
+    let started = std::time::Instant::now();
+    let mut commands = Vec::new(); // (first byte of each 3270-DATA record, when it came)
+    let mut bind = false;
+    let mut buf = [0u8; 4096];
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(10), "no close");
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                conn.feed(&buf[..n]);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("{e}"),
+        }
+        while let Some(event) = conn.poll_event() {
+            match event {
+                Event::Bind(_) => bind = true,
+                Event::Record { data, .. } => commands.push((data[0], started.elapsed())),
+                _ => {}
+            }
+        }
+        stream.write_all(&conn.take_output()).unwrap();
+    }
+    assert!(bind);
+    let codes: Vec<u8> = commands.iter().map(|(c, _)| *c).collect();
+    // WSF (Read Partition Query), Erase/Write (logon), Write (farewell).
+    assert_eq!(codes, [0x11, 0x05, 0x01]);
+    assert!(commands[1].1 >= Duration::from_millis(200));
+    assert!(commands[2].1 >= commands[1].1 + Duration::from_millis(700));
+}

@@ -615,3 +615,60 @@ fn a_client_that_is_no_3270_gets_one_line_and_is_closed() {
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains("This is the web3270 demo host"), "{text}");
 }
+
+#[test]
+fn an_undefined_key_is_answered_with_a_write_of_the_message_line() {
+    let mut app = DemoApp::new(TerminalInfo::new("IBM-3278-2-E", None, Protocol::Tn3270));
+    app.start();
+    app.query_timeout();
+    // Operator presses PF7 (AID X'F7', cursor at 0, no fields).
+    let out = app.on_record(&[0xf7, 0x40, 0x40]);
+    let mut expected = vec![
+        0x01, // Write (CCW)
+        0x02, // WCC: restore keyboard (no reset, no alarm: a warning)
+        0x11, 0x5b, 0x60, // SBA row 22 col 0 (address 1760)
+        0x29, 0x02, // SFE, 2 pairs
+        0xc0, 0xe8, // field attribute: protected, intensified
+        0x42, 0xf6, // foreground yellow
+    ];
+    let text = format!("{:<79}", "PF7 not defined");
+    expected.extend(text.chars().map(|c| CP037.encode(c).unwrap()));
+    assert_eq!(out.records, [expected]);
+    assert!(!out.close);
+}
+
+/// A small deterministic generator (xorshift) for the never-panics tests.
+fn noise(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+#[test]
+fn random_records_and_bytes_never_panic_and_always_answer() {
+    let mut seed = 0x5eed_1234_u64;
+    let aids = [0x7d, 0xf1, 0xf3, 0x7c, 0x6c, 0x6d, 0x88, 0x60, 0x42];
+    let mut app = basic_app();
+    for _ in 0..3000 {
+        let len = (noise(&mut seed) % 40) as usize;
+        let mut rec: Vec<u8> = (0..len).map(|_| noise(&mut seed) as u8).collect();
+        if let Some(first) = rec.first_mut() {
+            *first = aids[(noise(&mut seed) % aids.len() as u64) as usize];
+        }
+        let out = app.on_record(&rec);
+        if app.ended() {
+            app = basic_app();
+        } else if rec.first() != Some(&0x88) {
+            assert!(!out.records.is_empty(), "no answer to {rec:02x?}");
+        }
+    }
+    // The same through the whole session, bytes cut anywhere.
+    let mut session = DemoSession::new("FUZZ");
+    for _ in 0..3000 {
+        let len = (noise(&mut seed) % 16) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| noise(&mut seed) as u8).collect();
+        session.feed(&bytes);
+        let _ = session.take_output();
+    }
+}
