@@ -36,7 +36,7 @@ use tn3270::tn3270e::{Function, FunctionSet};
 
 use super::query::{self, QueryReplyInfo};
 use super::screens::{
-    self, InputSpec, LogonError, FORM_LAYOUT, LOGON_DEPT, LOGON_PASSWORD, LOGON_USERID, MENU_OPTION,
+    self, InputSpec, FORM_LAYOUT, LOGON_DEPT, LOGON_PASSWORD, LOGON_USERID, MENU_OPTION,
 };
 
 /// The password the logon screen accepts (any case).
@@ -220,6 +220,17 @@ impl Message {
             kind,
         }
     }
+}
+
+/// Which logon input a check refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogonError {
+    /// No userid, or not a name.
+    Userid,
+    /// Missing or wrong password.
+    Password,
+    /// Department not numeric.
+    Dept,
 }
 
 /// What the logon screen holds between attempts (never the password).

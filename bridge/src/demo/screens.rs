@@ -34,7 +34,7 @@ use tn3270::screen::attributes::{
 };
 use tn3270::screen::ScreenSize;
 
-use super::app::{FormField, FormState, LogonState, Message, MessageKind};
+use super::app::{FormField, FormState, LogonError, LogonState, Message, MessageKind};
 use super::TerminalInfo;
 
 /// The size of every application screen (the default size, Erase/Write).
@@ -166,7 +166,7 @@ pub const FORM_REFERENCE: InputSpec = InputSpec::new(12, 24, 20);
 
 impl FormField {
     /// Where the field is on the form screen.
-    pub fn spec(self) -> InputSpec {
+    pub(crate) fn spec(self) -> InputSpec {
         match self {
             FormField::Name => FORM_NAME,
             FormField::Account => FORM_ACCOUNT,
@@ -451,17 +451,6 @@ pub fn logon(term: &TerminalInfo, state: &LogonState, msg: Option<&Message>) -> 
         None => LOGON_PASSWORD,
     };
     p.cursor_on(at).build()
-}
-
-/// Which logon input a validation error points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogonError {
-    /// No userid, or not a name.
-    Userid,
-    /// Wrong password.
-    Password,
-    /// Department not numeric.
-    Dept,
 }
 
 fn input_look<T: PartialEq>(error: Option<T>, this: T) -> Style {
