@@ -94,3 +94,56 @@ fn replay_raw_prints_the_screen() {
     assert_eq!(rows[0], format!("{:<80}", " HELLO"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `web3270 demo-host --port N` serves the demo host until it is stopped; s3270 sees the
+/// logon screen. The child is killed by its PID when the test ends.
+#[test]
+fn demo_host_subcommand_serves_the_logon_screen() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let child = Kill(
+        web3270()
+            .args(["demo-host", "--port", &port.to_string()])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "demo host never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut s3270 = Command::new("s3270")
+        .args(["-model", "3279-2-E"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    s3270
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            format!("Connect(127.0.0.1:{port})\nWait(10,Unlock)\nAscii()\nQuit()\n").as_bytes(),
+        )
+        .unwrap();
+    let out = s3270.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Logon"), "{text}");
+    assert!(text.contains("Userid     ===>"), "{text}");
+    drop(child);
+}
