@@ -16,7 +16,8 @@
 //!
 //! Every comparison is written to `conformance-<session>.txt` in the test's artefact dir, next
 //! to s3270's trace (`<session>.trc`), and a test fails listing every difference at once.
-//! Differences accepted on purpose are listed in [`accepted`] with the reason.
+//! Accepted on purpose: the Query Reply's DDM reply (s3270 does IND$FILE, web3270 does not)
+//! and RPQ Names (each emulator's name); see [`query_reply_diffs`].
 //!
 //! Run: `cargo test -p web3270-tests --test conformance` (`.venv/bin` on PATH or present).
 // Test code: a failed unwrap is a failed test (helpers outside #[test] fns too).
@@ -823,21 +824,26 @@ fn replay(out: &Outcome) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Differences accepted on purpose: (session prefix, text the difference contains, reason).
-fn accepted() -> &'static [(&'static str, &'static str, &'static str)] {
-    &[]
-}
-
 /// Runs each session against `address`, compares, and fails with every difference.
 fn check(dir: &TestDir, address: &str, sessions: &[Session]) {
+    check_host(dir, address, sessions, None);
+}
+
+/// [`check`] against mfmock, which also says what it received: the records in its `--trace`
+/// log from the driver's connection must be the ones the driver logged as sent (the driver's
+/// log is what the comparison with s3270 relies on).
+fn check_mfmock(dir: &TestDir, host: &MfMock, sessions: &[Session]) {
+    check_host(dir, &host.address(), sessions, Some(host));
+}
+
+fn check_host(dir: &TestDir, address: &str, sessions: &[Session], host: Option<&MfMock>) {
     let mut all = Vec::new();
     for session in sessions {
         let out = run_session(dir, address, session);
-        all.extend(compare(dir, &out).into_iter().filter(|d| {
-            !accepted()
-                .iter()
-                .any(|(s, text, _)| d.starts_with(s) && d.contains(text))
-        }));
+        all.extend(compare(dir, &out));
+        if let Some(host) = host {
+            all.extend(host_received(host, &out));
+        }
     }
     assert!(
         all.is_empty(),
@@ -846,6 +852,34 @@ fn check(dir: &TestDir, address: &str, sessions: &[Session]) {
         dir.path().display(),
         all.join("\n")
     );
+}
+
+/// The driver's sent records vs the last records mfmock logged as received on the driver's
+/// connection (the LU of the last record mfmock logged: the driver connected last).
+fn host_received(host: &MfMock, out: &Outcome) -> Vec<String> {
+    let records = host.records();
+    let Some(lu) = records.last().map(|r| r.lu.clone()) else {
+        return vec![format!("{}: mfmock logged no records", out.name)];
+    };
+    let got: Vec<Vec<u8>> = records
+        .into_iter()
+        .filter(|r| r.lu == lu && r.direction == Direction::ToHost)
+        .map(|r| r.bytes)
+        .collect();
+    let sent = out.driver.sent_records();
+    let tail = got
+        .get(got.len().saturating_sub(sent.len())..)
+        .unwrap_or_default();
+    if sent.is_empty() {
+        vec![format!("{}: the driver sent no record", out.name)]
+    } else if tail == sent.as_slice() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "{}: mfmock ({lu}) received {:02x?}, the driver logged {:02x?}",
+            out.name, tail, sent
+        )]
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -899,7 +933,21 @@ fn hercules_plain_tn3270_matches_s3270() {
         },
         steps: vec![Step::Key(Key::SysReq), Step::Wait(1), Step::Snap("sysreq")],
     };
-    check(&dir, &herc.address(), &[logo, device, sysreq]);
+    // A model 5 (27x132): the logo, then CLEAR erases locally (no OS answers it).
+    let model5 = Session {
+        name: "hercules-model5-clear",
+        options: Options {
+            lu: Some("0013"),
+            ..Options::model("3279-5-E")
+        },
+        steps: vec![
+            Step::Snap("logo"),
+            Step::Key(Key::Clear),
+            Step::Wait(1),
+            Step::Snap("after-clear"),
+        ],
+    };
+    check(&dir, &herc.address(), &[logo, device, sysreq, model5]);
 }
 
 #[test]
@@ -964,7 +1012,7 @@ fn mfmock_attn_and_sysreq_over_tn3270e_match_s3270() {
             Step::WaitDisconnect(10),
         ],
     }];
-    check(&dir, &host.address(), &sessions);
+    check_mfmock(&dir, &host, &sessions);
 }
 
 fn logon_steps() -> Vec<Step> {
@@ -1042,7 +1090,7 @@ fn mfmock_logon_over_tn3270e_matches_s3270() {
             steps: logon_steps(),
         },
     ];
-    check(&dir, &host.address(), &sessions);
+    check_mfmock(&dir, &host, &sessions);
 }
 
 #[test]
@@ -1068,7 +1116,7 @@ fn mfmock_logon_over_plain_tn3270_matches_s3270() {
             steps: logon_steps(),
         },
     ];
-    check(&dir, &host.address(), &sessions);
+    check_mfmock(&dir, &host, &sessions);
 }
 
 #[test]
@@ -1127,6 +1175,22 @@ fn mfmock_colours_and_editing_keys_match_s3270() {
         Step::Snap("echo"),
         Step::Key(Key::EraseInput),
         Step::Snap("erase-input"),
+        // Editing keys on a protected position (the row above NAME).
+        Step::Key(Key::Up),
+        Step::Key(Key::EraseEof),
+        Step::Snap("eraseeof-protected"),
+        Step::Key(Key::Reset),
+        Step::Key(Key::Delete),
+        Step::Snap("delete-protected"),
+        Step::Key(Key::Reset),
+        Step::Key(Key::Dup),
+        Step::Snap("dup-protected"),
+        Step::Key(Key::Reset),
+        Step::Key(Key::Down),
+        Step::Key(Key::Backspace),
+        Step::Key(Key::FieldMark),
+        Step::Snap("fieldmark-protected"),
+        Step::Key(Key::Reset),
         Step::Key(Key::Clear),
         Step::Wait(10),
         Step::Snap("clear"),
@@ -1161,7 +1225,7 @@ fn mfmock_colours_and_editing_keys_match_s3270() {
             ],
         },
     ];
-    check(&dir, &host.address(), &sessions);
+    check_mfmock(&dir, &host, &sessions);
 }
 
 fn sizes_sessions(prefix: &'static str) -> Vec<Session> {
@@ -1203,7 +1267,7 @@ fn sizes_sessions(prefix: &'static str) -> Vec<Session> {
 fn mfmock_sizes_over_tn3270e_match_s3270() {
     let dir = TestDir::new("conformance_sizes_tn3270e").unwrap();
     let host = MfMock::start(&dir, &MfMockApp::Sizes, &MfMockOptions::default()).unwrap();
-    check(&dir, &host.address(), &sizes_sessions("sizes-tn3270e"));
+    check_mfmock(&dir, &host, &sizes_sessions("sizes-tn3270e"));
 }
 
 #[test]
@@ -1214,5 +1278,5 @@ fn mfmock_sizes_over_plain_tn3270_match_s3270() {
         ..MfMockOptions::default()
     };
     let host = MfMock::start(&dir, &MfMockApp::Sizes, &options).unwrap();
-    check(&dir, &host.address(), &sizes_sessions("sizes-tn3270"));
+    check_mfmock(&dir, &host, &sizes_sessions("sizes-tn3270"));
 }
