@@ -321,3 +321,92 @@ impl Driver {
         self.received.concat()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::trace::telnet_commands;
+
+    /// A one-shot plain TN3270 host: negotiation, one Erase/Write, then it reads until the
+    /// client's first record (IAC EOR) and closes.
+    fn tiny_host() -> (String, std::thread::JoinHandle<Vec<u8>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let handle = std::thread::spawn(move || {
+            let (mut sock, _) = listener.accept().unwrap();
+            let host: &[u8] = &[
+                0xff, 0xfd, 0x18, // DO TERMINAL-TYPE
+                0xff, 0xfa, 0x18, 0x01, 0xff, 0xf0, // SB TERMINAL-TYPE SEND SE
+                0xff, 0xfd, 0x19, 0xff, 0xfb, 0x19, // DO EOR, WILL EOR
+                0xff, 0xfd, 0x00, 0xff, 0xfb, 0x00, // DO BINARY, WILL BINARY
+                0xf5, 0xc3, // Erase/Write, WCC restore keyboard + reset MDT
+                0x11, 0x40, 0x40, 0x1d, 0x60, // SBA (0,0), SF protected
+                0xc8, 0xc5, 0xd3, 0xd3, 0xd6, // "HELLO"
+                0x11, 0xc1, 0x50, 0x1d, 0x40, 0x13, // SBA (1,0), SF unprotected, IC
+                0x11, 0xc1, 0x60, 0x1d, 0x60, // SBA (1,16), SF protected
+                0xff, 0xef, // IAC EOR
+            ];
+            sock.write_all(host).unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 512];
+            while !got.ends_with(&[0xff, 0xef]) {
+                let n = sock.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            got
+        });
+        (addr, handle)
+    }
+
+    #[test]
+    fn driver_negotiates_draws_types_and_logs_what_it_sent() {
+        let (addr, host) = tiny_host();
+        let config = TerminalConfig {
+            model: tn3270::terminal::TerminalModel::parse("3279-2-E").unwrap(),
+            ..TerminalConfig::default()
+        };
+        let mut driver = Driver::connect(&addr, config).unwrap();
+        driver.wait_unlock(Duration::from_secs(10)).unwrap();
+        assert_eq!(driver.text_rows()[0].trim_end(), " HELLO");
+        assert_eq!(driver.cursor(), (1, 1));
+        assert_eq!(driver.fields().len(), 3);
+        assert_eq!(driver.records(), 1);
+        driver.string("abc").unwrap();
+        assert_eq!(
+            driver.enter().unwrap(),
+            KeyOutcome::Sent(tn3270::aid::Aid::Enter)
+        );
+        // The host closes after the record: the driver sees the disconnect.
+        driver.wait_disconnect(Duration::from_secs(10)).unwrap();
+        // Enter, cursor (1,4), SBA (1,1), "abc" — what s3270 sends for the same screen.
+        let enter = vec![0x7d, 0xc1, 0xd4, 0x11, 0xc1, 0xd1, 0x81, 0x82, 0x83];
+        assert_eq!(driver.sent_records(), vec![enter]);
+        let commands = telnet_commands(&driver.sent_stream());
+        assert_eq!(commands.first(), Some(&vec![0xff, 0xfb, 0x18]));
+        let mut tt = vec![0xff, 0xfa, 0x18, 0x00];
+        tt.extend_from_slice(b"IBM-3279-2-E");
+        tt.extend_from_slice(&[0xff, 0xf0]);
+        assert_eq!(commands.get(1), Some(&tt));
+        // What the host got is exactly what the driver logged.
+        assert_eq!(host.join().unwrap(), driver.sent_stream());
+    }
+
+    #[test]
+    fn a_wait_that_never_ends_times_out_with_the_screen() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let mut driver = Driver::connect(&addr, TerminalConfig::default()).unwrap();
+        let err = driver.wait_unlock(Duration::from_millis(100)).unwrap_err();
+        assert!(matches!(err, HarnessError::Driver { .. }), "{err}");
+        assert!(err.to_string().contains("AwaitingFirst"), "{err}");
+        drop(listener);
+    }
+}
