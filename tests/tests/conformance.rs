@@ -10,9 +10,12 @@
 //! - every [`Step::Wait`] must end the same way (unlocked, or timed out for both);
 //! - the bytes the HOST received must be identical: the client->host records (after IAC EOR
 //!   splitting) from s3270's trace (`>` lines) vs the driver's sent log, and the telnet
-//!   negotiation commands (WILL/WONT/DO/DONT, SB..SE) in order;
-//! - replaying s3270's host stream through a fresh `Terminal` (what `web3270 replay` does)
-//!   gives s3270's screen at every snapshot that follows a host write.
+//!   commands (WILL/WONT/DO/DONT, SB..SE, IAC IP/BREAK) in order; against mfmock, its
+//!   `--trace` log of what it received equals the driver's log too;
+//! - the alarm sounds as often (WCC bits in s3270's trace vs `TerminalEvent::Alarm`);
+//! - replaying s3270's host stream through a fresh `Terminal`, and through the
+//!   `web3270 replay --raw` binary when it is built, gives s3270's screen at every snapshot
+//!   that follows a host write (RFC 854/885 framing, GA23-0059 ch. 3-6, RFC 1576/2355).
 //!
 //! Every comparison is written to `conformance-<session>.txt` in the test's artefact dir, next
 //! to s3270's trace (`<session>.trc`), and a test fails listing every difference at once.
