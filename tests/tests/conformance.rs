@@ -219,7 +219,8 @@ struct Outcome {
     options: Options,
 }
 
-fn run_session(dir: &TestDir, address: &str, session: &Session) -> Outcome {
+fn run_session(dir: &TestDir, peer: &mut Peer, session: &Session) -> Outcome {
+    let address = &peer.address();
     let opts = &session.options;
     // s3270 first.
     let mut script = Script::new();
@@ -252,6 +253,7 @@ fn run_session(dir: &TestDir, address: &str, session: &Session) -> Outcome {
         }
     }
     let run = opts.s3270().run(dir, session.name, &script).unwrap();
+    peer.released();
     let trace = S3270Trace::load(run.trace.as_deref().unwrap()).unwrap();
     // The first wait (for the first screen) counts too.
     let oracle_waits = std::iter::once(1)
@@ -857,20 +859,59 @@ fn replay(out: &Outcome) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Runs each session against `address`, compares, and fails with every difference.
-fn check(dir: &TestDir, address: &str, sessions: &[Session]) {
-    check_host(dir, address, sessions, None);
+/// The host of a test, with what the comparison needs from it.
+enum Peer<'a> {
+    /// Hercules: a device is free again only once its log says the connection closed, so
+    /// each client waits for the previous one's `HHCTE007I` (the next client of the same
+    /// session must get the same device).
+    Hercules {
+        /// The emulator.
+        herc: &'a mut Hercules,
+        /// Connections it has logged as closed (`HHCTE007I`) so far.
+        closed: usize,
+    },
+    /// Hercules with every device held by other clients: nothing to wait for.
+    HerculesBusy(&'a Hercules),
+    /// mfmock: its `--trace` log says what it received.
+    MfMock(&'a MfMock),
 }
 
-/// [`check`] against mfmock, which also says what it received: the records in its `--trace`
-/// log from the driver's connection must be the ones the driver logged as sent (the driver's
-/// log is what the comparison with s3270 relies on).
-fn check_mfmock(dir: &TestDir, host: &MfMock, sessions: &[Session]) {
-    check_host(dir, &host.address(), sessions, Some(host));
+/// Hercules' log line for a closed connection.
+const HERCULES_CLOSED: &str = "HHCTE007I";
+
+impl<'a> Peer<'a> {
+    fn hercules(herc: &'a mut Hercules) -> Self {
+        let closed = herc
+            .process()
+            .log_text()
+            .lines()
+            .filter(|l| l.contains(HERCULES_CLOSED))
+            .count();
+        Peer::Hercules { herc, closed }
+    }
+
+    fn address(&self) -> String {
+        match self {
+            Peer::Hercules { herc, .. } => herc.address(),
+            Peer::HerculesBusy(herc) => herc.address(),
+            Peer::MfMock(host) => host.address(),
+        }
+    }
+
+    /// A client has disconnected: wait until the host has let go of it.
+    fn released(&mut self) {
+        if let Peer::Hercules { herc, closed } = self {
+            *closed += 1;
+            herc.process()
+                .wait_for_log_lines(HERCULES_CLOSED, *closed, Duration::from_secs(10))
+                .unwrap();
+        }
+    }
 }
 
-fn check_host(dir: &TestDir, address: &str, sessions: &[Session], host: Option<&MfMock>) {
-    let all = differences(dir, address, sessions, host);
+/// Runs each session, compares, and fails with every difference.
+fn check(dir: &TestDir, mut peer: Peer, sessions: &[Session]) {
+    let all = differences(dir, &mut peer, sessions);
     assert!(
         all.is_empty(),
         "{} differences from s3270 (reports in {}):\n{}",
@@ -880,20 +921,19 @@ fn check_host(dir: &TestDir, address: &str, sessions: &[Session], host: Option<&
     );
 }
 
-/// Runs the sessions and returns every difference from s3270.
-fn differences(
-    dir: &TestDir,
-    address: &str,
-    sessions: &[Session],
-    host: Option<&MfMock>,
-) -> Vec<String> {
+/// Runs the sessions and returns every difference from s3270. Against mfmock, the records
+/// in its `--trace` log from the driver's connection must also be the ones the driver logged
+/// as sent (the driver's log is what the comparison with s3270 relies on).
+fn differences(dir: &TestDir, peer: &mut Peer, sessions: &[Session]) -> Vec<String> {
     let mut all = Vec::new();
     for session in sessions {
-        let out = run_session(dir, address, session);
+        let out = run_session(dir, peer, session);
         all.extend(compare(dir, &out));
-        if let Some(host) = host {
+        if let Peer::MfMock(host) = peer {
             all.extend(host_received(host, &out));
         }
+        drop(out);
+        peer.released();
     }
     all
 }
@@ -931,7 +971,7 @@ fn host_received(host: &MfMock, out: &Outcome) -> Vec<String> {
 #[test]
 fn hercules_plain_tn3270_matches_s3270() {
     let dir = TestDir::new("conformance_hercules").unwrap();
-    let herc = Hercules::start(&dir).unwrap();
+    let mut herc = Hercules::start(&dir).unwrap();
     let logo = Session {
         name: "hercules-logo",
         options: Options::model("3279-2-E"),
@@ -991,7 +1031,11 @@ fn hercules_plain_tn3270_matches_s3270() {
             Step::Snap("after-clear"),
         ],
     };
-    check(&dir, &herc.address(), &[logo, device, sysreq, model5]);
+    check(
+        &dir,
+        Peer::hercules(&mut herc),
+        &[logo, device, sysreq, model5],
+    );
 }
 
 /// A documented deviation, pinned: after an AID the host never answers (Hercules), s3270's
@@ -1001,7 +1045,7 @@ fn hercules_plain_tn3270_matches_s3270() {
 #[test]
 fn hercules_reset_after_an_unanswered_aid_is_the_only_known_difference() {
     let dir = TestDir::new("conformance_hercules_reset").unwrap();
-    let herc = Hercules::start(&dir).unwrap();
+    let mut herc = Hercules::start(&dir).unwrap();
     let session = Session {
         name: "hercules-reset-after-aid",
         options: Options::model("3279-2-E"),
@@ -1012,7 +1056,7 @@ fn hercules_reset_after_an_unanswered_aid_is_the_only_known_difference() {
             Step::Snap("reset"),
         ],
     };
-    let diffs = differences(&dir, &herc.address(), &[session], None);
+    let diffs = differences(&dir, &mut Peer::hercules(&mut herc), &[session]);
     assert_eq!(
         diffs,
         vec![
@@ -1040,7 +1084,7 @@ fn hercules_connection_rejected_screen_matches_s3270() {
         options: Options::model("3279-2-E"),
         steps: vec![Step::Snap("rejected")],
     };
-    check(&dir, &herc.address(), &[rejected]);
+    check(&dir, Peer::HerculesBusy(&herc), &[rejected]);
     let text = std::fs::read_to_string(dir.join("conformance-hercules-rejected.txt")).unwrap();
     assert!(
         text.contains("Connection rejected, no available 3270 device"),
@@ -1083,7 +1127,7 @@ fn mfmock_attn_and_sysreq_over_tn3270e_match_s3270() {
             Step::WaitDisconnect(10),
         ],
     }];
-    check_mfmock(&dir, &host, &sessions);
+    check(&dir, Peer::MfMock(&host), &sessions);
 }
 
 fn logon_steps() -> Vec<Step> {
@@ -1161,7 +1205,7 @@ fn mfmock_logon_over_tn3270e_matches_s3270() {
             steps: logon_steps(),
         },
     ];
-    check_mfmock(&dir, &host, &sessions);
+    check(&dir, Peer::MfMock(&host), &sessions);
 }
 
 #[test]
@@ -1187,7 +1231,7 @@ fn mfmock_logon_over_plain_tn3270_matches_s3270() {
             steps: logon_steps(),
         },
     ];
-    check_mfmock(&dir, &host, &sessions);
+    check(&dir, Peer::MfMock(&host), &sessions);
 }
 
 #[test]
@@ -1296,7 +1340,7 @@ fn mfmock_colours_and_editing_keys_match_s3270() {
             ],
         },
     ];
-    check_mfmock(&dir, &host, &sessions);
+    check(&dir, Peer::MfMock(&host), &sessions);
 }
 
 fn sizes_sessions(prefix: &'static str) -> Vec<Session> {
@@ -1338,7 +1382,7 @@ fn sizes_sessions(prefix: &'static str) -> Vec<Session> {
 fn mfmock_sizes_over_tn3270e_match_s3270() {
     let dir = TestDir::new("conformance_sizes_tn3270e").unwrap();
     let host = MfMock::start(&dir, &MfMockApp::Sizes, &MfMockOptions::default()).unwrap();
-    check_mfmock(&dir, &host, &sizes_sessions("sizes-tn3270e"));
+    check(&dir, Peer::MfMock(&host), &sizes_sessions("sizes-tn3270e"));
 }
 
 #[test]
@@ -1349,5 +1393,5 @@ fn mfmock_sizes_over_plain_tn3270_match_s3270() {
         ..MfMockOptions::default()
     };
     let host = MfMock::start(&dir, &MfMockApp::Sizes, &options).unwrap();
-    check_mfmock(&dir, &host, &sizes_sessions("sizes-tn3270"));
+    check(&dir, Peer::MfMock(&host), &sizes_sessions("sizes-tn3270"));
 }
