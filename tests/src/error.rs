@@ -42,6 +42,13 @@ pub enum HarnessError {
         /// Its log.
         log: PathBuf,
     },
+    /// The test [`crate::driver::Driver`] did not reach the state it waited for.
+    Driver {
+        /// What was awaited.
+        what: String,
+        /// The terminal's state (lock, mode, screen) when the wait gave up.
+        detail: String,
+    },
     /// A peer's output could not be understood.
     Parse {
         /// What was being parsed.
@@ -94,6 +101,9 @@ impl fmt::Display for HarnessError {
                     log.display(),
                     log_tail(log)
                 )
+            }
+            Self::Driver { what, detail } => {
+                write!(f, "driver: timed out waiting for {what}; {detail}")
             }
             Self::Parse { what, detail } => write!(f, "cannot parse {what}: {detail}"),
         }

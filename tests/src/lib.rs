@@ -7,6 +7,7 @@
 //! ## Map of the crate
 //! | module | role |
 //! |---|---|
+//! | [`driver`] | [`Driver`]: our own `tn3270` terminal on a loopback socket, driven like an s3270 script, logging what it sent |
 //! | [`error`] | [`HarnessError`]: what went wrong, with the peer's log attached |
 //! | [`artifacts`] | [`TestDir`]: one directory per test for configs, logs, scripts and traces |
 //! | [`ports`] | [`free_port`]: loopback ports not handed out twice in one process |
@@ -29,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod artifacts;
+pub mod driver;
 pub mod error;
 pub mod fixtures;
 pub mod hercules;
@@ -40,6 +42,7 @@ pub mod tnz;
 pub mod trace;
 
 pub use artifacts::TestDir;
+pub use driver::Driver;
 pub use error::HarnessError;
 pub use hercules::Hercules;
 pub use mfmock::{MfMock, MfMockApp, MfMockOptions};

@@ -241,6 +241,43 @@ pub fn telnet_records(stream: &[u8]) -> Vec<Vec<u8>> {
     records
 }
 
+/// The telnet commands in a raw stream, in order: each `IAC WILL/WONT/DO/DONT opt`, each
+/// `IAC SB ... IAC SE` (the negotiation) and each other two-byte command such as `IAC IP` or
+/// `IAC BREAK` (ATTN), with record data, `IAC IAC` and `IAC EOR` left out. The complement of
+/// [`telnet_records`]; an unterminated SB runs to the end of the stream.
+pub fn telnet_commands(stream: &[u8]) -> Vec<Vec<u8>> {
+    let mut commands = Vec::new();
+    let mut i = 0;
+    while i < stream.len() {
+        if stream.get(i) != Some(&IAC) {
+            i += 1;
+            continue;
+        }
+        match stream.get(i + 1).copied() {
+            Some(cmd) if WILL_TO_DONT.contains(&cmd) => {
+                let end = (i + 3).min(stream.len());
+                commands.push(stream.get(i..end).unwrap_or_default().to_vec());
+                i = end;
+            }
+            Some(SB) => {
+                let end = stream
+                    .get(i..)
+                    .and_then(|s| s.windows(2).position(|w| w == [IAC, SE]))
+                    .map(|e| i + e + 2)
+                    .unwrap_or(stream.len());
+                commands.push(stream.get(i..end).unwrap_or_default().to_vec());
+                i = end;
+            }
+            Some(IAC | EOR) | None => i += 2,
+            Some(cmd) => {
+                commands.push(vec![IAC, cmd]);
+                i += 2;
+            }
+        }
+    }
+    commands
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +355,22 @@ mod tests {
         assert_eq!(records[1].lu, "TERM0001");
         assert_eq!(records[1].bytes.len(), 18);
         assert_eq!(records[1].bytes.get(5), Some(&0x7d));
+    }
+
+    #[test]
+    fn telnet_commands_keep_negotiation_and_drop_records() {
+        // IAC WILL TTYPE, a record "f5 ff ff" + IAC EOR, IAC SB TTYPE IS "A" IAC SE, IAC IP.
+        let stream = [
+            0xff, 0xfb, 0x18, 0xf5, 0xff, 0xff, 0xff, 0xef, 0xff, 0xfa, 0x18, 0x00, 0xc1, 0xff,
+            0xf0, 0xff, 0xf4,
+        ];
+        assert_eq!(
+            telnet_commands(&stream),
+            vec![
+                vec![0xff, 0xfb, 0x18],
+                vec![0xff, 0xfa, 0x18, 0x00, 0xc1, 0xff, 0xf0],
+                vec![0xff, 0xf4]
+            ]
+        );
     }
 }

@@ -479,7 +479,16 @@ impl Terminal {
                 let _ = self.conn.send_attn();
             }
             KeyOutcome::SysReq => {
-                let _ = self.conn.send_sysreq();
+                // With the TN3270E SYSREQ function, SYS REQ is IAC AO and toggles the session;
+                // otherwise it sends the Test Request Read record, an attention like any AID:
+                // the keyboard waits for the host (GA23-0059 §3.5; s3270 locks it too).
+                let toggles = matches!(
+                    self.conn.mode(),
+                    Mode::Tn3270e { functions, .. } if functions.contains(tn3270e::Function::Sysreq)
+                );
+                if self.conn.send_sysreq().is_ok() && !toggles {
+                    self.screen.set_lock(Some(LockReason::SystemWait));
+                }
             }
             _ => {}
         }

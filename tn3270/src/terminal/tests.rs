@@ -187,3 +187,15 @@ fn tn3270e_record_asking_always_response_gets_a_positive_response() {
         [0x02, 0x00, 0x00, 0x00, 0x05, 0x00, 0xff, 0xef], // RESPONSE, positive, seq 5, Device End
     );
 }
+
+#[test]
+fn sysreq_on_plain_tn3270_sends_a_test_request_and_locks_the_keyboard() {
+    let mut t = connected("3279-2-E");
+    t.feed(HELLO_SCREEN);
+    assert_eq!(t.screen().lock(), None);
+    assert_eq!(t.key(Key::SysReq), KeyOutcome::SysReq);
+    // s3270 against Hercules: "> 0x0 016c6102ffef" (Test Request Read), then
+    // "Keyboard lock(key_AID) +OIA_TWAIT +OIA_LOCKED" until the host writes.
+    assert_eq!(t.take_output(), [0x01, 0x6c, 0x61, 0x02, 0xff, 0xef]);
+    assert_eq!(t.screen().lock(), Some(LockReason::SystemWait));
+}
