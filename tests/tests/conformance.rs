@@ -408,6 +408,11 @@ const QR_SUMMARY: u8 = 0x80;
 const QR_DDM: u8 = 0x95;
 /// Query Reply: RPQ Names (the emulator's name).
 const QR_RPQ_NAMES: u8 = 0xa1;
+/// Query Reply: Field Validation. web3270 enforces mandatory fill/entry and trigger fields
+/// and says so; x3270 does neither. Accepted only with exactly these bytes.
+const QR_FIELD_VALIDATION: u8 = 0x8a;
+/// Our Field Validation reply: length 5, Query Reply, 0x8A, types fill|entry|trigger.
+const FIELD_VALIDATION_REPLY: [u8; 5] = [0x00, 0x05, 0x81, 0x8a, 0x07];
 /// TN3270E header length (RFC 2355 §8).
 const TN3270E_HEADER: usize = 5;
 
@@ -438,7 +443,8 @@ fn query_replies(record: &[u8]) -> Option<(&[u8], Vec<QueryReply<'_>>)> {
 
 /// Compares two Query Reply records reply by reply. Accepted on purpose (returned as notes):
 /// s3270 lists and sends DDM (0x95, IND$FILE file transfer, which web3270 does not do), and
-/// RPQ Names (0xa1) carries each emulator's own name. Everything else must be byte-equal and
+/// RPQ Names (0xa1) carries each emulator's own name; web3270 adds Field Validation (0x8a,
+/// exactly [`FIELD_VALIDATION_REPLY`]) because it enforces it. Everything else must be byte-equal and
 /// in the same order. `None` when either record is not a Query Reply.
 fn query_reply_diffs(theirs: &[u8], ours: &[u8]) -> Option<(Vec<String>, Vec<String>)> {
     let (head_a, a) = query_replies(theirs)?;
@@ -455,14 +461,28 @@ fn query_reply_diffs(theirs: &[u8], ours: &[u8]) -> Option<(Vec<String>, Vec<Str
     if a.iter().any(|(q, _)| *q == QR_DDM) && !b.iter().any(|(q, _)| *q == QR_DDM) {
         notes.push("s3270 sends a DDM reply (0x95, IND$FILE); web3270 does not".to_string());
     }
+    if !a.iter().any(|(q, _)| *q == QR_FIELD_VALIDATION)
+        && b.iter()
+            .any(|(q, r)| *q == QR_FIELD_VALIDATION && *r == FIELD_VALIDATION_REPLY)
+    {
+        notes.push(
+            "web3270 answers Field Validation (0x8a: fill, entry, trigger); s3270 does not".into(),
+        );
+    }
     let comparable = |v: &[QueryReply]| -> Vec<(u8, Vec<u8>)> {
         v.iter()
-            .filter(|(q, _)| *q != QR_DDM)
+            .filter(|(q, r)| {
+                *q != QR_DDM && !(*q == QR_FIELD_VALIDATION && *r == FIELD_VALIDATION_REPLY)
+            })
             .map(|(q, r)| match *q {
-                // The summary without DDM.
+                // The summary without DDM and Field Validation.
                 QR_SUMMARY => (
                     *q,
-                    r.iter().skip(4).copied().filter(|c| *c != QR_DDM).collect(),
+                    r.iter()
+                        .skip(4)
+                        .copied()
+                        .filter(|c| *c != QR_DDM && *c != QR_FIELD_VALIDATION)
+                        .collect(),
                 ),
                 QR_RPQ_NAMES => (*q, Vec::new()),
                 _ => (*q, r.to_vec()),
@@ -1105,9 +1125,6 @@ fn hercules_connection_rejected_screen_matches_s3270() {
 /// sessions). RFC 2355 §10.4/§10.5 tie IAC IP to an SNA SIGNAL (a bound LU-LU session) and
 /// SYS REQ to the SYSREQ function, so s3270's behaviour is the one to follow.
 #[test]
-#[ignore = "core bug: over TN3270E, ATTN on an unbound session sends IAC IP (s3270: X -f, \
-            nothing sent) and SYS REQ without the SYSREQ function sends a Test Request Read \
-            record 01 6c 61 02 (s3270: nothing)"]
 fn mfmock_attn_and_sysreq_over_tn3270e_match_s3270() {
     let dir = TestDir::new("conformance_attn_sysreq_tn3270e").unwrap();
     let host = MfMock::start(&dir, &MfMockApp::Colours, &MfMockOptions::default()).unwrap();

@@ -476,7 +476,27 @@ impl Terminal {
                 }
             }
             KeyOutcome::Attn => {
-                let _ = self.conn.send_attn();
+                // TN3270E (RFC 2355 §10.4): ATTN is IAC IP, meaningful only on a session bound
+                // with the BIND-IMAGE function; elsewhere in TN3270E it is refused "X -f", as
+                // s3270 does. Plain TN3270 sends IAC BREAK (RFC 1576).
+                let allowed = match self.conn.mode() {
+                    Mode::Tn3270e {
+                        functions, session, ..
+                    } => {
+                        functions.contains(tn3270e::Function::BindImage)
+                            && session != tn3270e::Session::Unbound
+                    }
+                    _ => true,
+                };
+                if allowed {
+                    let _ = self.conn.send_attn();
+                } else {
+                    self.screen.set_lock(Some(LockReason::MinusFunction));
+                }
+            }
+            KeyOutcome::SysReq if self.tn3270e_without_sysreq() => {
+                // TN3270E without the SYSREQ function has no way to signal SYS REQ (RFC 2355
+                // §10.5); s3270 sends nothing, and so do we.
             }
             KeyOutcome::SysReq => {
                 // With the TN3270E SYSREQ function, SYS REQ is IAC AO and toggles the session;
@@ -492,6 +512,13 @@ impl Terminal {
             }
             _ => {}
         }
+    }
+
+    fn tn3270e_without_sysreq(&self) -> bool {
+        matches!(
+            self.conn.mode(),
+            Mode::Tn3270e { functions, .. } if !functions.contains(tn3270e::Function::Sysreq)
+        )
     }
 
     /// SSCP-LU data: text written at the cursor on an unformatted screen, NL starting a new

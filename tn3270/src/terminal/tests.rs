@@ -199,3 +199,31 @@ fn sysreq_on_plain_tn3270_sends_a_test_request_and_locks_the_keyboard() {
     assert_eq!(t.take_output(), [0x01, 0x6c, 0x61, 0x02, 0xff, 0xef]);
     assert_eq!(t.screen().lock(), Some(LockReason::SystemWait));
 }
+
+/// TN3270E with no functions agreed (as mainframe-mocker offers): ATTN is refused "X -f" and
+/// SYS REQ sends nothing, as s3270 does (RFC 2355 ties IAC IP to a bound session and SYS REQ
+/// to the SYSREQ function).
+#[test]
+fn attn_and_sysreq_without_tn3270e_functions_send_nothing() {
+    let mut t = Terminal::new(TerminalConfig {
+        model: TerminalModel::parse("3279-2-E").unwrap(),
+        ..TerminalConfig::default()
+    });
+    t.feed(&[0xff, 0xfd, 0x28]); // DO TN3270E
+    t.feed(&[0xff, 0xfa, 0x28, 0x08, 0x02, 0xff, 0xf0]); // SEND DEVICE-TYPE
+    let mut is = vec![0xff, 0xfa, 0x28, 0x02, 0x04]; // DEVICE-TYPE IS
+    is.extend_from_slice(b"IBM-3278-2-E");
+    is.extend_from_slice(&[0xff, 0xf0]);
+    t.feed(&is);
+    t.feed(&[0xff, 0xfa, 0x28, 0x03, 0x04, 0xff, 0xf0]); // FUNCTIONS IS (none)
+    let mut rec = vec![0x00, 0x00, 0x00, 0x00, 0x00]; // 3270-DATA, no response asked
+    rec.extend_from_slice(HELLO_SCREEN);
+    t.feed(&rec);
+    t.take_output();
+    t.key(Key::SysReq);
+    assert_eq!(t.take_output(), Vec::<u8>::new());
+    assert_eq!(t.screen().lock(), None);
+    t.key(Key::Attn);
+    assert_eq!(t.take_output(), Vec::<u8>::new());
+    assert_eq!(t.screen().lock(), Some(LockReason::MinusFunction));
+}
