@@ -248,9 +248,14 @@ pub(super) fn erase_input(screen: &mut Screen) {
     screen.set_cursor(cursor.unwrap_or(0));
 }
 
-/// DELETE at an unprotected `addr`: shift the rest of the field left, null at its end.
+/// DELETE at an unprotected `addr`: shift the rest of the field left, null at its end. On an
+/// unformatted screen the "field" runs to the last cell (included, unlike insert: x3270).
 pub(super) fn delete(screen: &mut Screen, addr: usize) {
-    let last = screen.prev(field_limit(screen, addr));
+    let last = if screen.is_formatted() {
+        screen.prev(field_limit(screen, addr))
+    } else {
+        screen.len() - 1
+    };
     let mut a = addr;
     while a != last {
         let from = *screen.cell(screen.next(a));

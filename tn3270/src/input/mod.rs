@@ -50,6 +50,10 @@
 //!   unprime it.
 //!
 //! ## Deviations from x3270 (documented choices)
+//! - Where x3270 changed after 4.1 (the installed s3270) we follow current x3270 (4.4,
+//!   "Corrected unformatted insert and delete operation"): on an unformatted screen Insert
+//!   shifts up to the last cell of the screen (that cell excluded) and Delete shifts the rest
+//!   of the screen; s3270 4.1 limits both to the cursor's line.
 //! - During an operator-error lock x3270 queues typed characters and AIDs (and Reset then
 //!   drops them); we refuse them with [`Refusal::Inhibited`], which sends the same bytes.
 //! - Reset does not unlock a keyboard held by the host (x3270's explicit Reset does): on a
@@ -227,8 +231,6 @@ pub enum Refusal {
     Unencodable,
     /// PF/PA number out of range (PF1–24, PA1–3).
     NoSuchKey,
-    /// The key has no meaning here (FieldEnd on an unformatted screen).
-    NotHere,
 }
 
 /// The operator's keyboard state.
@@ -464,8 +466,7 @@ impl Keyboard {
             },
             Key::FieldEnd => match edit::field_end(screen, before) {
                 Some(to) => moved(screen, to),
-                None if screen.is_formatted() => KeyOutcome::Nothing,
-                None => KeyOutcome::Refused(Refusal::NotHere),
+                None => KeyOutcome::Nothing,
             },
             Key::EraseEof => {
                 if screen.is_protected(before) {
@@ -561,7 +562,13 @@ impl Keyboard {
             return operator_error(screen, LockReason::Overflow);
         }
         edit::store(screen, addr, b, ge);
-        let next = screen.next(addr);
+        let mut next = screen.next(addr);
+        if let (Some(start), 0) = (self.sscp_start, next) {
+            // SSCP-LU mode: typing past the last cell scrolls the screen up a row (x3270).
+            edit::scroll_up(screen);
+            next = screen.len() - screen.cols();
+            self.sscp_start = Some(start.saturating_sub(screen.cols()));
+        }
         if self.blank_fill && screen.is_formatted() {
             edit::blank_fill_leading(screen, next);
         }

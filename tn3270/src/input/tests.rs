@@ -444,10 +444,7 @@ fn unformatted_screen_movement() {
         assert_eq!(s.cursor(), to, "{key:?} from {from}");
     }
     s.set_cursor(5);
-    assert_eq!(
-        op.key(&mut s, Key::FieldEnd),
-        KeyOutcome::Refused(Refusal::NotHere)
-    );
+    assert_eq!(op.key(&mut s, Key::FieldEnd), KeyOutcome::Nothing);
 }
 
 #[test]
@@ -517,6 +514,30 @@ fn unformatted_screen_sends_all_data_without_sba() {
         [0x7D, 0xC1, 0xD1, 0x88, 0x85, 0x93, 0x93, 0x96, 0xA7]
     );
     assert_eq!(op.send(&mut s, Key::Pa(1)), [0x6C]);
+}
+
+#[test]
+fn unformatted_insert_and_delete_work_on_the_whole_screen() {
+    // Current x3270 (s3270 4.1 stopped at the end of the line).
+    let mut s = screen_with(&[]);
+    let mut op = Op::new();
+    s.set_cursor(78);
+    op.type_str(&mut s, "abc"); // 78, 79, 80
+    s.cell_mut(200).ch = 0x84; // "d" on a later line
+    s.set_cursor(78);
+    op.key(&mut s, Key::Delete);
+    assert_eq!(text(&s, 78, 3), [0x82, 0x83, 0x00]);
+    assert_eq!(s.cell(199).ch, 0x84);
+    op.key(&mut s, Key::ToggleInsert);
+    op.key(&mut s, Key::Char('x'));
+    assert_eq!(text(&s, 78, 3), [0xA7, 0x82, 0x83]);
+    assert_eq!(s.cell(199).ch, 0x84); // the shift stopped at the first null (80)
+                                      // The last cell never takes part in an insert: no room there.
+    s.set_cursor(1919);
+    assert_eq!(
+        op.key(&mut s, Key::Char('y')),
+        KeyOutcome::Locked(LockReason::Overflow)
+    );
 }
 
 #[test]
@@ -781,6 +802,20 @@ fn sscp_lu_enter_sends_the_typed_text_without_aid() {
         op.key(&mut s, Key::Pf(1)),
         KeyOutcome::Locked(LockReason::MinusFunction)
     );
+}
+
+#[test]
+fn sscp_lu_typing_past_the_end_scrolls() {
+    let mut s = screen_with(&[]);
+    s.cell_mut(0).ch = 0xC1; // top row scrolls away
+    s.set_cursor(1918);
+    let mut op = Op::new();
+    op.kb.set_sscp_lu(Some(1900));
+    op.type_str(&mut s, "ab");
+    assert_eq!(s.cursor(), 1840);
+    assert_eq!((s.cell(1838).ch, s.cell(1839).ch), (0x81, 0x82));
+    assert_eq!(s.cell(0).ch, 0);
+    assert_eq!(op.kb.sscp_lu(), Some(1820));
 }
 
 // ---- Read Buffer / Read Modified All -----------------------------------------------------
