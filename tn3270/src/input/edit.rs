@@ -330,14 +330,12 @@ pub(super) fn word_next(screen: &Screen, cursor: usize) -> Option<usize> {
     if is_blank(screen.cell(cursor).ch) {
         return next_unprotected_word(screen, cursor);
     }
-    // In a word: just after its end, or the next word beyond the field.
+    // In a word: just after its end, which may be the next field's attribute cell (x3270
+    // reads an attribute cell as a null there).
     let mut a = cursor;
     for _ in 0..screen.len() {
         let cell = screen.cell(a);
-        if cell.fa.is_some() {
-            return next_unprotected_word(screen, a);
-        }
-        if is_blank(cell.ch) {
+        if cell.fa.is_some() || is_blank(cell.ch) {
             return Some(a);
         }
         a = screen.next(a);

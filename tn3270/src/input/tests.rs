@@ -471,6 +471,12 @@ fn field_end_and_word_moves() {
     assert_eq!(s.cursor(), 9);
     op.key(&mut s, Key::WordPrev);
     assert_eq!(s.cursor(), 6);
+    // A word that ends at the next attribute: WordNext stops on the attribute (s3270).
+    s.cell_mut(12).fa = Some(FieldAttribute(UNPROT));
+    s.cell_mut(11).ch = 0x85;
+    s.set_cursor(11);
+    op.key(&mut s, Key::WordNext);
+    assert_eq!(s.cursor(), 12);
 }
 
 // ---- AIDs -------------------------------------------------------------------------------
