@@ -30,8 +30,9 @@
 //!   then tab) and FIELD MARK (X'1E', no tab), FieldEnd, WordNext/WordPrev, Cursor Select
 //!   (selector-pen designators `?`, `>`, space/null, `&`).
 //! - Reset clears operator-error locks and insert mode; with type-ahead queued it only
-//!   flushes the queue. Cursor movement keys (and Erase EOF/Erase Input) also clear the
-//!   "X PROT", "X NUM" and "X >" errors before acting, as x3270 does.
+//!   flushes the queue. ToggleInsert (a mode switch) acts at once even while locked. Cursor
+//!   movement keys (and Erase EOF/Erase Input) also clear the "X PROT", "X NUM" and "X >"
+//!   errors before acting, as x3270 does.
 //! - An AID locks the keyboard [`LockReason::SystemWait`], records
 //!   [`Screen::set_last_aid`] and leaves insert mode. PA1–3 and CLEAR are short reads; CLEAR
 //!   first erases the buffer locally (keeping the screen size, as x3270 does).
@@ -335,6 +336,11 @@ impl Keyboard {
         match key {
             Key::Attn => return KeyOutcome::Attn,
             Key::SysReq => return KeyOutcome::SysReq,
+            // A mode switch, not an input: it acts at once even while locked (x3270).
+            Key::ToggleInsert => {
+                self.insert = !self.insert;
+                return KeyOutcome::Changed;
+            }
             _ => {}
         }
         if let Some(reason) = screen.lock() {
@@ -491,10 +497,6 @@ impl Keyboard {
                     KeyOutcome::Changed
                 }
             }
-            Key::ToggleInsert => {
-                self.insert = !self.insert;
-                KeyOutcome::Changed
-            }
             Key::Reset => {
                 screen.set_lock(None);
                 self.insert = false;
@@ -520,6 +522,7 @@ impl Keyboard {
             },
             Key::Attn => KeyOutcome::Attn,
             Key::SysReq => KeyOutcome::SysReq,
+            Key::ToggleInsert => KeyOutcome::Changed,
         };
         if matches!(outcome, KeyOutcome::Locked(_) | KeyOutcome::Refused(_)) {
             return outcome;

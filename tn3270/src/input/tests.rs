@@ -655,6 +655,9 @@ fn type_ahead_is_bounded_and_reset_flushes_it() {
         op.key(&mut s, Key::Char('x')),
         KeyOutcome::Refused(Refusal::TypeAheadFull)
     );
+    // Insert mode is a mode switch: it acts at once, even with a full queue.
+    assert_eq!(op.key(&mut s, Key::ToggleInsert), KeyOutcome::Changed);
+    assert!(op.kb.insert_mode());
     assert_eq!(op.key(&mut s, Key::Reset), KeyOutcome::Changed);
     assert_eq!(op.kb.typeahead_len(), 0);
     // Reset does not unlock a keyboard the host holds.
