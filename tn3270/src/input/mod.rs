@@ -343,6 +343,30 @@ impl Keyboard {
             }
             _ => {}
         }
+        if !screen.is_locked() && !self.typeahead.is_empty() {
+            // The host restored the keyboard but `unlocked` was not called yet: keep the
+            // order of the keys.
+            if key == Key::Reset {
+                self.typeahead.clear();
+                return KeyOutcome::Changed;
+            }
+            if self.typeahead.len() >= TYPEAHEAD_LIMIT {
+                return KeyOutcome::Refused(Refusal::TypeAheadFull);
+            }
+            self.typeahead.push_back(key);
+            return self.replay(screen, cp, out);
+        }
+        self.dispatch(screen, key, cp, out)
+    }
+
+    /// A key after the mode switches: the lock decides whether it acts, queues or is refused.
+    fn dispatch(
+        &mut self,
+        screen: &mut Screen,
+        key: Key,
+        cp: &CodePage,
+        out: &mut Vec<u8>,
+    ) -> KeyOutcome {
         if let Some(reason) = screen.lock() {
             match reason {
                 LockReason::NotConnected => {
@@ -392,13 +416,18 @@ impl Keyboard {
         if screen.is_locked() {
             return KeyOutcome::Nothing;
         }
-        let mut summary = if std::mem::take(&mut self.insert) {
-            KeyOutcome::Changed
-        } else {
-            KeyOutcome::Nothing
-        };
+        let reset = std::mem::take(&mut self.insert);
+        match self.replay(screen, cp, out) {
+            KeyOutcome::Nothing if reset => KeyOutcome::Changed,
+            outcome => outcome,
+        }
+    }
+
+    /// Replays the type-ahead queue until a key locks the keyboard.
+    fn replay(&mut self, screen: &mut Screen, cp: &CodePage, out: &mut Vec<u8>) -> KeyOutcome {
+        let mut summary = KeyOutcome::Nothing;
         while let Some(key) = self.typeahead.pop_front() {
-            let outcome = self.key(screen, key, cp, out);
+            let outcome = self.dispatch(screen, key, cp, out);
             summary = match (summary, outcome) {
                 (KeyOutcome::Sent(a), _) | (_, KeyOutcome::Sent(a)) => KeyOutcome::Sent(a),
                 (KeyOutcome::Locked(r), _) | (_, KeyOutcome::Locked(r)) => KeyOutcome::Locked(r),

@@ -641,6 +641,12 @@ fn keys_typed_while_the_host_has_the_keyboard_are_replayed_on_unlock() {
     );
     assert_eq!(op.kb.typeahead_len(), 1);
     assert_eq!(s.lock(), Some(LockReason::SystemWait));
+    // If the caller forgets `unlocked`, the next key still comes after the queued one.
+    s.set_lock(None);
+    op.out.clear();
+    assert_eq!(op.key(&mut s, Key::Char('e')), KeyOutcome::Changed);
+    assert_eq!(op.kb.typeahead_len(), 0);
+    assert_eq!(text(&s, 42, 2), [0x84, 0x85]); // "d" then "e"
 }
 
 #[test]
