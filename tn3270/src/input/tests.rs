@@ -781,6 +781,26 @@ fn leaving_a_modified_trigger_field_sends_it_alone() {
 }
 
 #[test]
+fn filling_a_trigger_field_sends_it_when_autoskip_leaves() {
+    let mut s = screen_a();
+    s.cell_mut(20).ext.validation = validation::TRIGGER; // the numeric field 21..=25
+    let mut op = Op::new();
+    s.set_cursor(21);
+    assert_eq!(op.type_str(&mut s, "1234"), KeyOutcome::Changed);
+    assert_eq!(
+        op.key(&mut s, Key::Char('5')),
+        KeyOutcome::Sent(Aid::Trigger)
+    );
+    assert_eq!(
+        op.out,
+        [
+            0x7F, 0x40, 0xE9, // Trigger, cursor 41 (autoskip past 26)
+            0x11, 0x40, 0xD5, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, // SBA 21 "12345"
+        ]
+    );
+}
+
+#[test]
 fn erase_input_and_host_writes_unprime_a_trigger_field() {
     let mut s = screen_a();
     s.cell_mut(40).ext.validation = validation::TRIGGER;
