@@ -248,9 +248,14 @@ pub(super) fn erase_input(screen: &mut Screen) {
     screen.set_cursor(cursor.unwrap_or(0));
 }
 
-/// DELETE at an unprotected `addr`: shift the rest of the field left, null at its end.
+/// DELETE at an unprotected `addr`: shift the rest of the field left, null at its end. On an
+/// unformatted screen the "field" runs to the last cell (included, unlike insert: x3270).
 pub(super) fn delete(screen: &mut Screen, addr: usize) {
-    let last = screen.prev(field_limit(screen, addr));
+    let last = if screen.is_formatted() {
+        screen.prev(field_limit(screen, addr))
+    } else {
+        screen.len() - 1
+    };
     let mut a = addr;
     while a != last {
         let from = *screen.cell(screen.next(a));
@@ -325,14 +330,12 @@ pub(super) fn word_next(screen: &Screen, cursor: usize) -> Option<usize> {
     if is_blank(screen.cell(cursor).ch) {
         return next_unprotected_word(screen, cursor);
     }
-    // In a word: just after its end, or the next word beyond the field.
+    // In a word: just after its end, which may be the next field's attribute cell (x3270
+    // reads an attribute cell as a null there).
     let mut a = cursor;
     for _ in 0..screen.len() {
         let cell = screen.cell(a);
-        if cell.fa.is_some() {
-            return next_unprotected_word(screen, a);
-        }
-        if is_blank(cell.ch) {
+        if cell.fa.is_some() || is_blank(cell.ch) {
             return Some(a);
         }
         a = screen.next(a);

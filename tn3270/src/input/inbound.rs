@@ -15,7 +15,7 @@
 //!   (in the order foreground, background, highlighting, character set, then transparency,
 //!   which x3270 does not have) differ from the last ones sent, starting from all-default at
 //!   the start of the record; Read Modified reports a default character attribute as the
-//!   field's, Read Buffer as is;
+//!   field's (current x3270; s3270 4.1 reports the character's own), Read Buffer as is;
 //! - a character in the APL set (cell character set X'F1', or a default cell in an APL field)
 //!   is preceded by GE.
 //!

@@ -30,8 +30,9 @@
 //!   then tab) and FIELD MARK (X'1E', no tab), FieldEnd, WordNext/WordPrev, Cursor Select
 //!   (selector-pen designators `?`, `>`, space/null, `&`).
 //! - Reset clears operator-error locks and insert mode; with type-ahead queued it only
-//!   flushes the queue. Cursor movement keys (and Erase EOF/Erase Input) also clear the
-//!   "X PROT", "X NUM" and "X >" errors before acting, as x3270 does.
+//!   flushes the queue. ToggleInsert (a mode switch) acts at once even while locked. Cursor
+//!   movement keys (and Erase EOF/Erase Input) also clear the "X PROT", "X NUM" and "X >"
+//!   errors before acting, as x3270 does.
 //! - An AID locks the keyboard [`LockReason::SystemWait`], records
 //!   [`Screen::set_last_aid`] and leaves insert mode. PA1–3 and CLEAR are short reads; CLEAR
 //!   first erases the buffer locally (keeping the screen size, as x3270 does).
@@ -50,6 +51,10 @@
 //!   unprime it.
 //!
 //! ## Deviations from x3270 (documented choices)
+//! - Where x3270 changed after 4.1 (the installed s3270) we follow current x3270 (4.4,
+//!   "Corrected unformatted insert and delete operation"): on an unformatted screen Insert
+//!   shifts up to the last cell of the screen (that cell excluded) and Delete shifts the rest
+//!   of the screen; s3270 4.1 limits both to the cursor's line.
 //! - During an operator-error lock x3270 queues typed characters and AIDs (and Reset then
 //!   drops them); we refuse them with [`Refusal::Inhibited`], which sends the same bytes.
 //! - Reset does not unlock a keyboard held by the host (x3270's explicit Reset does): on a
@@ -227,8 +232,6 @@ pub enum Refusal {
     Unencodable,
     /// PF/PA number out of range (PF1–24, PA1–3).
     NoSuchKey,
-    /// The key has no meaning here (FieldEnd on an unformatted screen).
-    NotHere,
 }
 
 /// The operator's keyboard state.
@@ -333,8 +336,37 @@ impl Keyboard {
         match key {
             Key::Attn => return KeyOutcome::Attn,
             Key::SysReq => return KeyOutcome::SysReq,
+            // A mode switch, not an input: it acts at once even while locked (x3270).
+            Key::ToggleInsert => {
+                self.insert = !self.insert;
+                return KeyOutcome::Changed;
+            }
             _ => {}
         }
+        if !screen.is_locked() && !self.typeahead.is_empty() {
+            // The host restored the keyboard but `unlocked` was not called yet: keep the
+            // order of the keys.
+            if key == Key::Reset {
+                self.typeahead.clear();
+                return KeyOutcome::Changed;
+            }
+            if self.typeahead.len() >= TYPEAHEAD_LIMIT {
+                return KeyOutcome::Refused(Refusal::TypeAheadFull);
+            }
+            self.typeahead.push_back(key);
+            return self.replay(screen, cp, out);
+        }
+        self.dispatch(screen, key, cp, out)
+    }
+
+    /// A key after the mode switches: the lock decides whether it acts, queues or is refused.
+    fn dispatch(
+        &mut self,
+        screen: &mut Screen,
+        key: Key,
+        cp: &CodePage,
+        out: &mut Vec<u8>,
+    ) -> KeyOutcome {
         if let Some(reason) = screen.lock() {
             match reason {
                 LockReason::NotConnected => {
@@ -384,13 +416,18 @@ impl Keyboard {
         if screen.is_locked() {
             return KeyOutcome::Nothing;
         }
-        let mut summary = if std::mem::take(&mut self.insert) {
-            KeyOutcome::Changed
-        } else {
-            KeyOutcome::Nothing
-        };
+        let reset = std::mem::take(&mut self.insert);
+        match self.replay(screen, cp, out) {
+            KeyOutcome::Nothing if reset => KeyOutcome::Changed,
+            outcome => outcome,
+        }
+    }
+
+    /// Replays the type-ahead queue until a key locks the keyboard.
+    fn replay(&mut self, screen: &mut Screen, cp: &CodePage, out: &mut Vec<u8>) -> KeyOutcome {
+        let mut summary = KeyOutcome::Nothing;
         while let Some(key) = self.typeahead.pop_front() {
-            let outcome = self.key(screen, key, cp, out);
+            let outcome = self.dispatch(screen, key, cp, out);
             summary = match (summary, outcome) {
                 (KeyOutcome::Sent(a), _) | (_, KeyOutcome::Sent(a)) => KeyOutcome::Sent(a),
                 (KeyOutcome::Locked(r), _) | (_, KeyOutcome::Locked(r)) => KeyOutcome::Locked(r),
@@ -464,8 +501,7 @@ impl Keyboard {
             },
             Key::FieldEnd => match edit::field_end(screen, before) {
                 Some(to) => moved(screen, to),
-                None if screen.is_formatted() => KeyOutcome::Nothing,
-                None => KeyOutcome::Refused(Refusal::NotHere),
+                None => KeyOutcome::Nothing,
             },
             Key::EraseEof => {
                 if screen.is_protected(before) {
@@ -489,10 +525,6 @@ impl Keyboard {
                     self.prime(screen, before);
                     KeyOutcome::Changed
                 }
-            }
-            Key::ToggleInsert => {
-                self.insert = !self.insert;
-                KeyOutcome::Changed
             }
             Key::Reset => {
                 screen.set_lock(None);
@@ -519,6 +551,7 @@ impl Keyboard {
             },
             Key::Attn => KeyOutcome::Attn,
             Key::SysReq => KeyOutcome::SysReq,
+            Key::ToggleInsert => KeyOutcome::Changed,
         };
         if matches!(outcome, KeyOutcome::Locked(_) | KeyOutcome::Refused(_)) {
             return outcome;
@@ -561,7 +594,13 @@ impl Keyboard {
             return operator_error(screen, LockReason::Overflow);
         }
         edit::store(screen, addr, b, ge);
-        let next = screen.next(addr);
+        let mut next = screen.next(addr);
+        if let (Some(start), 0) = (self.sscp_start, next) {
+            // SSCP-LU mode: typing past the last cell scrolls the screen up a row (x3270).
+            edit::scroll_up(screen);
+            next = screen.len() - screen.cols();
+            self.sscp_start = Some(start.saturating_sub(screen.cols()));
+        }
         if self.blank_fill && screen.is_formatted() {
             edit::blank_fill_leading(screen, next);
         }

@@ -444,10 +444,7 @@ fn unformatted_screen_movement() {
         assert_eq!(s.cursor(), to, "{key:?} from {from}");
     }
     s.set_cursor(5);
-    assert_eq!(
-        op.key(&mut s, Key::FieldEnd),
-        KeyOutcome::Refused(Refusal::NotHere)
-    );
+    assert_eq!(op.key(&mut s, Key::FieldEnd), KeyOutcome::Nothing);
 }
 
 #[test]
@@ -474,6 +471,12 @@ fn field_end_and_word_moves() {
     assert_eq!(s.cursor(), 9);
     op.key(&mut s, Key::WordPrev);
     assert_eq!(s.cursor(), 6);
+    // A word that ends at the next attribute: WordNext stops on the attribute (s3270).
+    s.cell_mut(12).fa = Some(FieldAttribute(UNPROT));
+    s.cell_mut(11).ch = 0x85;
+    s.set_cursor(11);
+    op.key(&mut s, Key::WordNext);
+    assert_eq!(s.cursor(), 12);
 }
 
 // ---- AIDs -------------------------------------------------------------------------------
@@ -517,6 +520,30 @@ fn unformatted_screen_sends_all_data_without_sba() {
         [0x7D, 0xC1, 0xD1, 0x88, 0x85, 0x93, 0x93, 0x96, 0xA7]
     );
     assert_eq!(op.send(&mut s, Key::Pa(1)), [0x6C]);
+}
+
+#[test]
+fn unformatted_insert_and_delete_work_on_the_whole_screen() {
+    // Current x3270 (s3270 4.1 stopped at the end of the line).
+    let mut s = screen_with(&[]);
+    let mut op = Op::new();
+    s.set_cursor(78);
+    op.type_str(&mut s, "abc"); // 78, 79, 80
+    s.cell_mut(200).ch = 0x84; // "d" on a later line
+    s.set_cursor(78);
+    op.key(&mut s, Key::Delete);
+    assert_eq!(text(&s, 78, 3), [0x82, 0x83, 0x00]);
+    assert_eq!(s.cell(199).ch, 0x84);
+    op.key(&mut s, Key::ToggleInsert);
+    op.key(&mut s, Key::Char('x'));
+    assert_eq!(text(&s, 78, 3), [0xA7, 0x82, 0x83]);
+    assert_eq!(s.cell(199).ch, 0x84); // the shift stopped at the first null (80)
+                                      // The last cell never takes part in an insert: no room there.
+    s.set_cursor(1919);
+    assert_eq!(
+        op.key(&mut s, Key::Char('y')),
+        KeyOutcome::Locked(LockReason::Overflow)
+    );
 }
 
 #[test]
@@ -614,6 +641,12 @@ fn keys_typed_while_the_host_has_the_keyboard_are_replayed_on_unlock() {
     );
     assert_eq!(op.kb.typeahead_len(), 1);
     assert_eq!(s.lock(), Some(LockReason::SystemWait));
+    // If the caller forgets `unlocked`, the next key still comes after the queued one.
+    s.set_lock(None);
+    op.out.clear();
+    assert_eq!(op.key(&mut s, Key::Char('e')), KeyOutcome::Changed);
+    assert_eq!(op.kb.typeahead_len(), 0);
+    assert_eq!(text(&s, 42, 2), [0x84, 0x85]); // "d" then "e"
 }
 
 #[test]
@@ -628,6 +661,9 @@ fn type_ahead_is_bounded_and_reset_flushes_it() {
         op.key(&mut s, Key::Char('x')),
         KeyOutcome::Refused(Refusal::TypeAheadFull)
     );
+    // Insert mode is a mode switch: it acts at once, even with a full queue.
+    assert_eq!(op.key(&mut s, Key::ToggleInsert), KeyOutcome::Changed);
+    assert!(op.kb.insert_mode());
     assert_eq!(op.key(&mut s, Key::Reset), KeyOutcome::Changed);
     assert_eq!(op.kb.typeahead_len(), 0);
     // Reset does not unlock a keyboard the host holds.
@@ -745,6 +781,26 @@ fn leaving_a_modified_trigger_field_sends_it_alone() {
 }
 
 #[test]
+fn filling_a_trigger_field_sends_it_when_autoskip_leaves() {
+    let mut s = screen_a();
+    s.cell_mut(20).ext.validation = validation::TRIGGER; // the numeric field 21..=25
+    let mut op = Op::new();
+    s.set_cursor(21);
+    assert_eq!(op.type_str(&mut s, "1234"), KeyOutcome::Changed);
+    assert_eq!(
+        op.key(&mut s, Key::Char('5')),
+        KeyOutcome::Sent(Aid::Trigger)
+    );
+    assert_eq!(
+        op.out,
+        [
+            0x7F, 0x40, 0xE9, // Trigger, cursor 41 (autoskip past 26)
+            0x11, 0x40, 0xD5, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, // SBA 21 "12345"
+        ]
+    );
+}
+
+#[test]
 fn erase_input_and_host_writes_unprime_a_trigger_field() {
     let mut s = screen_a();
     s.cell_mut(40).ext.validation = validation::TRIGGER;
@@ -781,6 +837,20 @@ fn sscp_lu_enter_sends_the_typed_text_without_aid() {
         op.key(&mut s, Key::Pf(1)),
         KeyOutcome::Locked(LockReason::MinusFunction)
     );
+}
+
+#[test]
+fn sscp_lu_typing_past_the_end_scrolls() {
+    let mut s = screen_with(&[]);
+    s.cell_mut(0).ch = 0xC1; // top row scrolls away
+    s.set_cursor(1918);
+    let mut op = Op::new();
+    op.kb.set_sscp_lu(Some(1900));
+    op.type_str(&mut s, "ab");
+    assert_eq!(s.cursor(), 1840);
+    assert_eq!((s.cell(1838).ch, s.cell(1839).ch), (0x81, 0x82));
+    assert_eq!(s.cell(0).ch, 0);
+    assert_eq!(op.kb.sscp_lu(), Some(1820));
 }
 
 // ---- Read Buffer / Read Modified All -----------------------------------------------------
