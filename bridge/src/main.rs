@@ -1,6 +1,7 @@
 //! `web3270`: the bridge binary.
 //!
 //! ```text
+//! web3270 serve [--config PATH]
 //! web3270 replay [--raw] [-model M] [-oversize COLSxROWS] [-tn TYPE] [--code-page CP]
 //!                [--format text|json] [--each] FILE
 //! web3270 config check [PATH]
@@ -10,12 +11,17 @@
 
 use std::process::ExitCode;
 
+use bridge::config::Choice as _;
+
 const HELP: &str = "\
 web3270 — a 3270 terminal for the web browser and its bridge
 
 usage: web3270 <command> [options]
 
 commands:
+  serve [--config PATH]
+                      run the bridge: the web terminal page and API on server.api_port
+                      (8080); with no config, on 127.0.0.1 with the embedded demo host
   replay FILE         print the screen a recorded host stream (s3270 trace or --raw bytes)
                       leaves, as s3270's Ascii() or JSON (web3270 replay --help)
   demo-host [--port N] [--bind ADDR]
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("serve") => serve(&args[1..]),
         Some("demo-host") => match demo_host_addr(&args[1..]) {
             Ok(addr) => {
                 eprintln!("web3270 demo-host: listening on {addr} (TN3270/TN3270E); Ctrl-C stops");
@@ -111,4 +118,70 @@ fn demo_host_addr(args: &[String]) -> Result<std::net::SocketAddr, String> {
         }
     }
     Ok(std::net::SocketAddr::new(bind, port))
+}
+
+/// `web3270 serve [--config PATH]`.
+fn serve(args: &[String]) -> ExitCode {
+    let path = match args {
+        [] => None,
+        [flag, path] if flag == "--config" || flag == "-config" => {
+            Some(std::path::PathBuf::from(path))
+        }
+        _ => {
+            eprintln!("usage: web3270 serve [--config PATH]");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match bridge::config::Config::load(path.as_deref(), &bridge::config::ProcessEnv) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("web3270 serve: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WEB3270_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(config.logging.level.as_str()));
+    {
+        use std::io::IsTerminal as _;
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("web3270 serve: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let demo = config.endpoints.iter().any(|e| e.builtin.is_some());
+    let result = runtime.block_on(bridge::server::run(
+        config,
+        bridge::server::shutdown_signal(),
+        |addr| {
+            let host = if addr.ip().is_unspecified() {
+                "127.0.0.1".to_string()
+            } else {
+                addr.ip().to_string()
+            };
+            println!(
+                "web3270: open http://{host}:{}/{}",
+                addr.port(),
+                if demo {
+                    "  (endpoint: the embedded demo host)"
+                } else {
+                    ""
+                }
+            );
+        },
+    ));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("web3270 serve: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

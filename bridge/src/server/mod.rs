@@ -1,0 +1,184 @@
+//! `web3270 serve`: the bridge's processes and listeners, started from one [`Config`].
+//!
+//! What runs today:
+//! - every `builtin: demo` endpoint as the embedded demo host on an ephemeral loopback port
+//!   (nothing outside the bridge can reach it except through the bridge);
+//! - the HTTP listener on `server.bind_address:server.api_port`: the page, `/api/v1/health`,
+//!   `/api/v1/endpoints` ([`http`]);
+//! - graceful shutdown on SIGTERM or Ctrl-C: listeners stop accepting, then the demo hosts
+//!   say goodbye to their sessions.
+//!
+//! Still to come with the bridge issue: websocket and native TN3270 sessions, TLS listeners,
+//! health checks of real endpoints, the rest of the REST API, metrics and audit.
+
+pub mod http;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::{Builtin, Config, Endpoint};
+
+/// What the listeners share.
+#[derive(Debug)]
+pub struct AppState {
+    /// The effective configuration.
+    pub config: Config,
+    /// Each endpoint with where the bridge reaches it.
+    pub endpoints: Vec<EndpointState>,
+    /// When the bridge started.
+    pub started: SystemTime,
+}
+
+/// An endpoint as the bridge knows it.
+#[derive(Debug, Clone)]
+pub struct EndpointState {
+    /// The configured endpoint.
+    pub config: Endpoint,
+    /// For a built-in endpoint, the loopback address it is served on.
+    pub builtin_addr: Option<SocketAddr>,
+}
+
+impl EndpointState {
+    /// `up` for a running built-in host; `unknown` for a remote host until health checks
+    /// probe it (they arrive with the bridge issue).
+    pub fn status(&self) -> &'static str {
+        if self.builtin_addr.is_some() {
+            "up"
+        } else {
+            "unknown"
+        }
+    }
+
+    /// The host and port sessions dial.
+    pub fn target(&self) -> (String, u16) {
+        match self.builtin_addr {
+            Some(a) => (a.ip().to_string(), a.port()),
+            None => (self.config.host.clone(), self.config.effective_port()),
+        }
+    }
+}
+
+/// Why `serve` could not start or run.
+#[derive(Debug)]
+pub enum ServeError {
+    /// A listener could not be bound.
+    Bind {
+        /// What it was for.
+        what: &'static str,
+        /// The address.
+        addr: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The HTTP server failed.
+    Http(std::io::Error),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Bind { what, addr, source } => {
+                write!(f, "cannot listen for {what} on {addr}: {source}")
+            }
+            ServeError::Http(e) => write!(f, "HTTP server: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// Runs the bridge until `shutdown` completes. `on_ready` is called with the HTTP address
+/// once every listener is bound (the binary prints the URL).
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut demo_tasks = Vec::new();
+    let mut endpoints = Vec::new();
+    for ep in &config.endpoints {
+        let builtin_addr = match ep.builtin {
+            Some(Builtin::Demo) => {
+                let listener = TcpListener::bind(("127.0.0.1", 0))
+                    .await
+                    .map_err(|source| ServeError::Bind {
+                        what: "the demo host",
+                        addr: "127.0.0.1:0".into(),
+                        source,
+                    })?;
+                let addr = listener.local_addr().map_err(ServeError::Http)?;
+                let mut rx = stop_rx.clone();
+                demo_tasks.push(tokio::spawn(crate::demo::serve(listener, async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                })));
+                tracing::info!(endpoint = %ep.name, %addr, "demo host started");
+                Some(addr)
+            }
+            None => None,
+        };
+        endpoints.push(EndpointState {
+            config: ep.clone(),
+            builtin_addr,
+        });
+    }
+    let http_addr = format!("{}:{}", config.server.bind_address, config.server.api_port);
+    let listener = TcpListener::bind(&http_addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            what: "HTTP",
+            addr: http_addr.clone(),
+            source,
+        })?;
+    let local = listener.local_addr().map_err(ServeError::Http)?;
+    let state = Arc::new(AppState {
+        config,
+        endpoints,
+        started: SystemTime::now(),
+    });
+    tracing::info!(addr = %local, "HTTP listening");
+    on_ready(local);
+    let mut rx = stop_rx.clone();
+    let http = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    });
+    let http = tokio::spawn(async move { http.await });
+    shutdown.await;
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    let result = http.await;
+    for task in demo_tasks {
+        let _ = task.await;
+    }
+    match result {
+        Ok(r) => r.map_err(ServeError::Http),
+        Err(e) => Err(ServeError::Http(std::io::Error::other(e))),
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
