@@ -123,11 +123,11 @@ impl Wcc {
     }
     /// Restore (unlock) the keyboard.
     pub fn restore_keyboard(self) -> Wcc {
-        Wcc(self.0 | wcc::RESTORE_KEYBOARD)
+        Wcc(self.0 | wcc::KEYBOARD_RESTORE)
     }
     /// Sound the alarm.
     pub fn alarm(self) -> Wcc {
-        Wcc(self.0 | wcc::ALARM)
+        Wcc(self.0 | wcc::SOUND_ALARM)
     }
     /// Reset every modified data tag before the orders apply.
     pub fn reset_mdt(self) -> Wcc {

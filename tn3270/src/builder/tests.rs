@@ -212,7 +212,7 @@ fn apply(screen: &mut Screen, rec: &[u8]) {
             }
         }
     }
-    if wcc & codes::wcc::RESTORE_KEYBOARD != 0 {
+    if wcc & codes::wcc::KEYBOARD_RESTORE != 0 {
         screen.set_lock(None);
     }
 }
