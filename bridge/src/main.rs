@@ -157,10 +157,10 @@ fn serve(args: &[String]) -> ExitCode {
         }
     };
     let demo = config.endpoints.iter().any(|e| e.builtin.is_some());
-    let result = runtime.block_on(bridge::server::run(
-        config,
-        bridge::server::shutdown_signal(),
-        |addr| {
+    let result = runtime.block_on(async {
+        // Signal handlers go in before the listeners open (see `shutdown_signal`).
+        let shutdown = bridge::server::shutdown_signal();
+        bridge::server::run(config, shutdown, |addr| {
             let host = if addr.ip().is_unspecified() {
                 "127.0.0.1".to_string()
             } else {
@@ -175,8 +175,9 @@ fn serve(args: &[String]) -> ExitCode {
                     ""
                 }
             );
-        },
-    ));
+        })
+        .await
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
