@@ -25,6 +25,7 @@
 pub mod codes;
 pub mod form;
 pub mod reply;
+pub mod snapshot;
 
 use crate::address::{self, AddressingMode};
 use crate::codepage::CodePage;
