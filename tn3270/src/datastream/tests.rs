@@ -5,7 +5,7 @@ use super::*;
 use crate::address::{encode, AddressEncoding, AddressingMode};
 use crate::codepage::CP037;
 use crate::screen::attributes::{color, highlight, FA_PROTECTED};
-use crate::screen::{ExtendedAttributes, FieldAttribute, ReplyMode};
+use crate::screen::{Cell, ExtendedAttributes, FieldAttribute, ReplyMode};
 use proptest::prelude::*;
 
 fn ctx() -> Capabilities {
@@ -896,6 +896,28 @@ proptest! {
         let stored: Vec<u8> = s.cells().iter().map(|c| c.ch).collect();
         prop_assert_eq!(stored, model);
         prop_assert!(s.cells().iter().all(|c| c.fa.is_none()));
+    }
+
+    /// The block-wise store writes each character with the attributes, and only as many
+    /// cells as both slices have, whatever their lengths.
+    #[test]
+    fn store_text_writes_each_character_once(
+        cells_len in 0usize..40,
+        text in proptest::collection::vec(0x40u8..0xFF, 0..40),
+        coloured in any::<bool>(),
+    ) {
+        let old = Cell { ch: 0x5C, fa: Some(FieldAttribute(FA_PROTECTED)), ext: ExtendedAttributes::DEFAULT };
+        let mut cells = vec![old; cells_len];
+        let mut ext = ExtendedAttributes::DEFAULT;
+        if coloured {
+            ext.fg = color::RED;
+        }
+        write::store_text(&mut cells, &text, ext);
+        let n = cells_len.min(text.len());
+        for (i, cell) in cells.iter().enumerate() {
+            let expected = if i < n { Cell { ch: text[i], fa: None, ext } } else { old };
+            prop_assert_eq!(*cell, expected);
+        }
     }
 
     /// The eight-bytes-at-a-time scan finds the same end of a text run as a plain search.

@@ -255,11 +255,6 @@ impl Writer<'_> {
     /// wrapping from the last cell to the first as often as needed: the same as
     /// [`Writer::put`] for each, without the per-character address arithmetic.
     fn put_text(&mut self, mut text: &[u8]) {
-        let template = Cell {
-            ch: 0,
-            fa: None,
-            ext: self.sa,
-        };
         while !text.is_empty() {
             let room = self
                 .screen
@@ -272,7 +267,7 @@ impl Writer<'_> {
                 self.addr = 0;
                 return;
             };
-            store_text(room, now, template);
+            store_text(room, now, self.sa);
             text = later;
             self.addr += k;
             if self.addr >= self.len {
@@ -427,11 +422,44 @@ fn non_graphic_bytes(word: u64) -> u64 {
     zero_byte(word & TOP_TWO_BITS) | zero_byte(!word)
 }
 
+/// Cells per block in [`store_text`]'s fast path.
+const TEXT_BLOCK: usize = 8;
+
 /// Stores each character of `text` in the cell at the same position of `cells` (as many as
-/// both have), with the attributes of `template`. The innermost loop of a write.
-fn store_text(cells: &mut [Cell], text: &[u8], template: Cell) {
+/// both have), with the character attributes `ext`. The innermost loop of a write.
+///
+/// Without SA attributes (nearly all text) whole blocks of cells are first nulled, which
+/// the compiler does with a few wide stores, then given their characters: a cell has four
+/// separately stored parts otherwise.
+pub(super) fn store_text(cells: &mut [Cell], text: &[u8], ext: ExtendedAttributes) {
+    if !ext.is_default() {
+        return store_each(cells, text, ext);
+    }
+    // The same length, so that the blocks and the remainders line up.
+    let n = cells.len().min(text.len());
+    let cells = cells.get_mut(..n).unwrap_or_default();
+    let text = text.get(..n).unwrap_or_default();
+    let mut cell_blocks = cells.chunks_exact_mut(TEXT_BLOCK);
+    let mut text_blocks = text.chunks_exact(TEXT_BLOCK);
+    for (cells, text) in (&mut cell_blocks).zip(&mut text_blocks) {
+        if let Ok(cells) = <&mut [Cell; TEXT_BLOCK]>::try_from(cells) {
+            *cells = [Cell::NULL; TEXT_BLOCK];
+            for (cell, &ch) in cells.iter_mut().zip(text) {
+                cell.ch = ch;
+            }
+        }
+    }
+    store_each(
+        cell_blocks.into_remainder(),
+        text_blocks.remainder(),
+        ExtendedAttributes::DEFAULT,
+    );
+}
+
+/// [`store_text`] one cell at a time.
+fn store_each(cells: &mut [Cell], text: &[u8], ext: ExtendedAttributes) {
     for (cell, &ch) in cells.iter_mut().zip(text) {
-        *cell = Cell { ch, ..template };
+        *cell = Cell { ch, fa: None, ext };
     }
 }
 

@@ -61,6 +61,11 @@ impl Screen {
 
     /// Appends the screen text to `out` (for callers that reuse a buffer).
     pub fn write_text(&self, codepage: &CodePage, out: &mut String) {
+        // How each byte of the base set shows, worked out once rather than once per cell.
+        let base: [char; 256] = std::array::from_fn(|b| {
+            display_char(u8::try_from(b).unwrap_or_default(), lcid::BASE, codepage)
+        });
+        out.reserve(self.len() + self.rows());
         // The governing field's (non-display, character set), updated at each attribute.
         let field_look = |cell: &super::Cell| {
             (
@@ -87,7 +92,11 @@ impl Screen {
                     } else {
                         field_charset
                     };
-                    out.push(display_char(cell.ch, charset, codepage));
+                    out.push(if charset == lcid::APL {
+                        apl_char(cell.ch)
+                    } else {
+                        base[usize::from(cell.ch)]
+                    });
                 }
             }
         }
