@@ -5,7 +5,7 @@ use super::*;
 use crate::address::{encode, AddressEncoding, AddressingMode};
 use crate::codepage::CP037;
 use crate::screen::attributes::{color, highlight, FA_PROTECTED};
-use crate::screen::{ExtendedAttributes, FieldAttribute, ReplyMode};
+use crate::screen::{Cell, ExtendedAttributes, FieldAttribute, ReplyMode};
 use proptest::prelude::*;
 
 fn ctx() -> Capabilities {
@@ -824,4 +824,113 @@ fn unformatted_screens_are_one_unprotected_field_for_eua_and_pt() {
     );
     assert_eq!(row(&s, 0), "YBX");
     assert_eq!(row(&s, 3), "");
+}
+
+// ------------------------------------------------- the text fast path (benchmarked hot path)
+
+#[test]
+fn text_wraps_from_the_last_cell_to_the_first() {
+    let mut s = screen();
+    apply(&mut s, &[0xF5, 0x00]); // EW: all nulls
+    let rec = record(&[
+        &[0xF1, 0x00],      // W, WCC none
+        &sba(23, 75),       // SBA (24,76)
+        &ebc("ABCDEFGHIJ"), // five at the end of the last row, five from address 0
+        &[0x1D, 0x60],      // SF protected at address 5
+        &ebc("K"),          // and on
+    ]);
+    apply(&mut s, &rec);
+    assert_eq!(row(&s, 23), format!("{}ABCDE", " ".repeat(75)));
+    assert_eq!(row(&s, 0), "FGHIJ K");
+    assert!(s.cell(5).fa.is_some_and(|fa| fa.is_protected()));
+}
+
+#[test]
+fn an_eo_inside_text_is_a_format_control_so_program_tab_does_not_null() {
+    // EO (X'FF') lies above X'40' but is not a graphic: like any format control it leaves
+    // "last was an order" set, so the PT after it only moves (x3270's rule, kept here).
+    let mut s = screen();
+    let rec = record(&[
+        &[0xF5, 0x00],
+        &[0x1D, 0x40], // SF unprotected at 0
+        &ebc("XXXXXXXX"),
+        &sba(0, 1),
+        &ebc("AB"),
+        &[0xFF, 0x05], // EO, PT
+    ]);
+    apply(&mut s, &rec);
+    assert_eq!(s.cell(3).ch, fc::EO);
+    assert_eq!(row(&s, 0), " AB●XXXXX");
+    // The same without EO: PT after data nulls the rest of the field.
+    let mut s = screen();
+    let rec = record(&[
+        &[0xF5, 0x00],
+        &[0x1D, 0x40],
+        &ebc("XXXXXXXX"),
+        &sba(0, 1),
+        &ebc("AB"),
+        &[0x05],
+    ]);
+    apply(&mut s, &rec);
+    assert_eq!(row(&s, 0), " AB");
+}
+
+proptest! {
+    /// The run-at-a-time text path stores exactly what one character at a time would:
+    /// from any address, any length (past the end of the buffer, even several times).
+    #[test]
+    fn text_runs_store_like_one_character_at_a_time(
+        start in 0usize..1920,
+        text in proptest::collection::vec(0x40u8..=0xFF, 0..4200),
+    ) {
+        let mut s = screen();
+        apply(&mut s, &[0xF5, 0x00]);
+        let a = encode(start, AddressEncoding::Twelve).unwrap();
+        apply(&mut s, &[&[0xF1, 0x00, order::SBA, a[0], a[1]][..], &text].concat());
+        let mut model = vec![0u8; 1920];
+        let mut addr = start;
+        for &b in &text {
+            model[addr] = b;
+            addr = (addr + 1) % 1920;
+        }
+        let stored: Vec<u8> = s.cells().iter().map(|c| c.ch).collect();
+        prop_assert_eq!(stored, model);
+        prop_assert!(s.cells().iter().all(|c| c.fa.is_none()));
+    }
+
+    /// The block-wise store writes each character with the attributes, and only as many
+    /// cells as both slices have, whatever their lengths.
+    #[test]
+    fn store_text_writes_each_character_once(
+        cells_len in 0usize..40,
+        text in proptest::collection::vec(0x40u8..0xFF, 0..40),
+        coloured in any::<bool>(),
+    ) {
+        let old = Cell { ch: 0x5C, fa: Some(FieldAttribute(FA_PROTECTED)), ext: ExtendedAttributes::DEFAULT };
+        let mut cells = vec![old; cells_len];
+        let mut ext = ExtendedAttributes::DEFAULT;
+        if coloured {
+            ext.fg = color::RED;
+        }
+        write::store_text(&mut cells, &text, ext);
+        let n = cells_len.min(text.len());
+        for (i, cell) in cells.iter().enumerate() {
+            let expected = if i < n { Cell { ch: text[i], fa: None, ext } } else { old };
+            prop_assert_eq!(*cell, expected);
+        }
+    }
+
+    /// The eight-bytes-at-a-time scan finds the same end of a text run as a plain search.
+    #[test]
+    fn graphic_run_matches_a_byte_by_byte_search(
+        bytes in proptest::collection::vec(prop_oneof![
+            0x40u8..=0xFE, Just(0xFF), 0x00u8..0x40
+        ], 0..40),
+    ) {
+        let naive = bytes
+            .iter()
+            .position(|&b| b < order::FIRST_GRAPHIC || b == fc::EO)
+            .unwrap_or(bytes.len());
+        prop_assert_eq!(write::graphic_run(&bytes), naive);
+    }
 }

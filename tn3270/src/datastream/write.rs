@@ -20,13 +20,15 @@ pub(super) fn write(
     if wcc_byte & wcc::RESET != 0 && erase {
         screen.set_reply_mode(ReplyMode::Field);
     }
-    if wcc_byte & wcc::RESET_MDT != 0 {
+    // After an erase there is no attribute, so no MDT to reset.
+    if wcc_byte & wcc::RESET_MDT != 0 && !erase {
         screen.reset_all_mdt();
     }
     outcome.start_printer = wcc_byte & wcc::START_PRINTER != 0;
 
     let mut w = Writer {
         addr: screen.cursor(),
+        len: screen.len(),
         screen,
         ctx,
         sa: ExtendedAttributes::DEFAULT,
@@ -58,8 +60,10 @@ pub(super) fn write(
 struct Writer<'a> {
     screen: &'a mut Screen,
     ctx: &'a Capabilities,
-    /// The current buffer address, always inside the buffer.
+    /// The current buffer address, always inside the buffer (`< len`).
     addr: usize,
+    /// Cells in the buffer in force (a write never changes the size).
+    len: usize,
     /// Character attributes set by SA in this write.
     sa: ExtendedAttributes,
     /// The last thing processed was a command or an order (not data): PT does not null.
@@ -131,34 +135,19 @@ impl Writer<'_> {
                 }
                 order::SFE => {
                     let pairs = pairs(bytes, i + 1).ok_or(truncated)?;
-                    let mut fa = FieldAttribute::default();
-                    let mut ext = ExtendedAttributes::DEFAULT;
-                    for pair in pairs.chunks_exact(2) {
-                        if let [t, v] = *pair {
-                            if t == xa::FIELD_ATTRIBUTE {
-                                fa = FieldAttribute::from_byte(v);
-                            } else {
-                                self.set_extended(&mut ext, t, v);
-                            }
-                        }
-                    }
+                    let (fa, ext) = self.field_pairs(
+                        pairs,
+                        FieldAttribute::default(),
+                        ExtendedAttributes::DEFAULT,
+                    );
                     self.start_field(fa, ext);
                     i += 2 + pairs.len();
                 }
                 order::MF => {
                     let pairs = pairs(bytes, i + 1).ok_or(truncated)?;
                     if let Some(old_fa) = self.screen.cell(self.addr).fa {
-                        let mut fa = old_fa;
-                        let mut ext = self.screen.cell(self.addr).ext;
-                        for pair in pairs.chunks_exact(2) {
-                            if let [t, v] = *pair {
-                                if t == xa::FIELD_ATTRIBUTE {
-                                    fa = FieldAttribute::from_byte(v);
-                                } else {
-                                    self.set_extended(&mut ext, t, v);
-                                }
-                            }
-                        }
+                        let old_ext = self.screen.cell(self.addr).ext;
+                        let (fa, ext) = self.field_pairs(pairs, old_fa, old_ext);
                         let cell = self.screen.cell_mut(self.addr);
                         cell.fa = Some(fa);
                         cell.ext = ext;
@@ -206,8 +195,11 @@ impl Writer<'_> {
                     i += 1;
                 }
                 _ => {
-                    self.put(b, self.sa);
-                    i += 1;
+                    // Graphic characters, the bulk of any screen: the whole run at once.
+                    let rest = bytes.get(i..).unwrap_or_default();
+                    let text = rest.get(..graphic_run(rest)).unwrap_or_default();
+                    self.put_text(text);
+                    i += text.len().max(1);
                     was_order = false;
                 }
             }
@@ -237,29 +229,90 @@ impl Writer<'_> {
         Ok(addr)
     }
 
+    /// The next address, wrapping from the last cell to the first (no division: this runs
+    /// once per character).
     fn advance(&mut self) {
-        self.addr = self.screen.next(self.addr);
+        self.addr += 1;
+        if self.addr >= self.len {
+            self.addr = 0;
+        }
+    }
+
+    /// Stores a cell at the current address and advances.
+    fn store(&mut self, cell: Cell) {
+        if let Some(c) = self.screen.cells_mut().get_mut(self.addr) {
+            *c = cell;
+        }
+        self.advance();
     }
 
     /// Stores a character (or format control) at the current address and advances.
     fn put(&mut self, ch: u8, ext: ExtendedAttributes) {
-        *self.screen.cell_mut(self.addr) = Cell { ch, fa: None, ext };
-        self.advance();
+        self.store(Cell { ch, fa: None, ext });
+    }
+
+    /// Stores graphic characters from the current address on, with the SA attributes,
+    /// wrapping from the last cell to the first as often as needed: the same as
+    /// [`Writer::put`] for each, without the per-character address arithmetic.
+    fn put_text(&mut self, mut text: &[u8]) {
+        while !text.is_empty() {
+            let room = self
+                .screen
+                .cells_mut()
+                .get_mut(self.addr..)
+                .unwrap_or_default();
+            let k = room.len().min(text.len());
+            // `k == 0` would mean a broken address invariant: stop, never spin.
+            let Some((now, later)) = text.split_at_checked(k).filter(|_| k > 0) else {
+                self.addr = 0;
+                return;
+            };
+            store_text(room, now, self.sa);
+            text = later;
+            self.addr += k;
+            if self.addr >= self.len {
+                self.addr = 0;
+            }
+        }
     }
 
     fn start_field(&mut self, fa: FieldAttribute, ext: ExtendedAttributes) {
-        *self.screen.cell_mut(self.addr) = Cell {
+        self.store(Cell {
             ch: 0,
             fa: Some(fa),
             ext,
-        };
-        self.advance();
+        });
     }
 
-    /// One SA/SFE/MF attribute pair, as x3270 accepts it.
+    /// The (type, value) pairs of an SFE or MF applied to a field's attributes: X'C0' sets
+    /// the field attribute, the others as [`Writer::set_extended`].
+    fn field_pairs(
+        &self,
+        pairs: &[u8],
+        mut fa: FieldAttribute,
+        mut ext: ExtendedAttributes,
+    ) -> (FieldAttribute, ExtendedAttributes) {
+        for pair in pairs.chunks_exact(2) {
+            if let [t, v] = *pair {
+                if t == xa::FIELD_ATTRIBUTE {
+                    fa = FieldAttribute::from_byte(v);
+                } else {
+                    self.set_extended(&mut ext, t, v);
+                }
+            }
+        }
+        (fa, ext)
+    }
+
+    /// One SA/SFE/MF attribute pair, as x3270 accepts it: colours only on a colour
+    /// terminal, any character set but APL stored as the base set, "all" (X'00', SA only:
+    /// SA handles it before calling here), X'C0' and unknown types ignored. One `match`:
+    /// this runs for every pair of every SFE.
     fn set_extended(&self, ext: &mut ExtendedAttributes, t: u8, v: u8) {
         match t {
-            xa::FOREGROUND | xa::BACKGROUND if !self.ctx.color => {}
+            xa::FOREGROUND if self.ctx.color => ext.fg = v,
+            xa::BACKGROUND if self.ctx.color => ext.bg = v,
+            xa::HIGHLIGHTING => ext.highlight = v,
             xa::CHARSET => {
                 ext.charset = if v == lcid::APL {
                     lcid::APL
@@ -267,11 +320,10 @@ impl Writer<'_> {
                     lcid::BASE
                 }
             }
-            // "All" is an SA-only type; SA handles it before calling here.
-            xa::ALL => {}
-            _ => {
-                ext.set(t, v);
-            }
+            xa::TRANSPARENCY => ext.transparency = v,
+            xa::VALIDATION => ext.validation = v,
+            xa::OUTLINING => ext.outlining = v,
+            _ => {}
         }
     }
 
@@ -334,6 +386,87 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// How many bytes at the start of `bytes` are graphic characters. Text is most of a
+/// record, so this looks at eight bytes at a time (see [`non_graphic_bytes`]).
+pub(super) fn graphic_run(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut run = 0;
+    for chunk in &mut chunks {
+        // Always eight bytes; a failed conversion (impossible) would end the run here.
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let stops = non_graphic_bytes(word);
+        if stops != 0 {
+            // Little-endian: the lowest flagged byte is the first one in the record.
+            return run + (stops.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    let rest = chunks.remainder();
+    run + rest
+        .iter()
+        .position(|&b| !is_graphic(b))
+        .unwrap_or(rest.len())
+}
+
+/// Flags (bit 7 of the byte) the bytes of `word` that are not graphic characters: below
+/// X'40' (both high bits clear) or X'FF' (all bits set). Uses the classic "has a zero byte"
+/// test `(x - 0x01…01) & !x & 0x80…80`, which can also flag bytes *above* a flagged one
+/// (a borrow), never below: the lowest flag is exact, and only the lowest is used.
+fn non_graphic_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const TOP_TWO_BITS: u64 = 0xC0C0_C0C0_C0C0_C0C0;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    zero_byte(word & TOP_TWO_BITS) | zero_byte(!word)
+}
+
+/// Cells per block in [`store_text`]'s fast path.
+const TEXT_BLOCK: usize = 8;
+
+/// Stores each character of `text` in the cell at the same position of `cells` (as many as
+/// both have), with the character attributes `ext`. The innermost loop of a write.
+///
+/// Without SA attributes (nearly all text) whole blocks of cells are first nulled, which
+/// the compiler does with a few wide stores, then given their characters: a cell has four
+/// separately stored parts otherwise.
+pub(super) fn store_text(cells: &mut [Cell], text: &[u8], ext: ExtendedAttributes) {
+    if !ext.is_default() {
+        return store_each(cells, text, ext);
+    }
+    // The same length, so that the blocks and the remainders line up.
+    let n = cells.len().min(text.len());
+    let cells = cells.get_mut(..n).unwrap_or_default();
+    let text = text.get(..n).unwrap_or_default();
+    let mut cell_blocks = cells.chunks_exact_mut(TEXT_BLOCK);
+    let mut text_blocks = text.chunks_exact(TEXT_BLOCK);
+    for (cells, text) in (&mut cell_blocks).zip(&mut text_blocks) {
+        if let Ok(cells) = <&mut [Cell; TEXT_BLOCK]>::try_from(cells) {
+            *cells = [Cell::NULL; TEXT_BLOCK];
+            for (cell, &ch) in cells.iter_mut().zip(text) {
+                cell.ch = ch;
+            }
+        }
+    }
+    store_each(
+        cell_blocks.into_remainder(),
+        text_blocks.remainder(),
+        ExtendedAttributes::DEFAULT,
+    );
+}
+
+/// [`store_text`] one cell at a time.
+fn store_each(cells: &mut [Cell], text: &[u8], ext: ExtendedAttributes) {
+    for (cell, &ch) in cells.iter_mut().zip(text) {
+        *cell = Cell { ch, fa: None, ext };
+    }
+}
+
+/// A byte stored as a graphic character: not an order or a format control (EO, X'FF', is a
+/// format control although above X'40').
+fn is_graphic(b: u8) -> bool {
+    b >= order::FIRST_GRAPHIC && b != fc::EO
 }
 
 /// The attribute pairs of an SFE/MF whose count byte is at `i`: `None` when the record

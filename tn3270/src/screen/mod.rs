@@ -258,15 +258,24 @@ impl Screen {
 
     /// Wraps any address into the active buffer.
     pub fn wrap(&self, addr: usize) -> usize {
-        addr % self.len()
+        let n = self.len();
+        // Addresses are nearly always in the buffer already: no division then.
+        if addr < n {
+            addr
+        } else {
+            addr % n
+        }
     }
     /// The next address, wrapping from the last cell to the first.
     pub fn next(&self, addr: usize) -> usize {
-        (addr + 1) % self.len()
+        self.wrap(addr + 1)
     }
     /// The previous address, wrapping from the first cell to the last.
     pub fn prev(&self, addr: usize) -> usize {
-        (addr + self.len() - 1) % self.len()
+        match addr.checked_sub(1) {
+            Some(a) if a < self.len() => a,
+            _ => (addr + self.len() - 1) % self.len(),
+        }
     }
     /// (row, col), 0-based.
     pub fn row_col(&self, addr: usize) -> (usize, usize) {
@@ -315,11 +324,17 @@ impl Screen {
     /// The address of the field attribute governing `addr` (the nearest attribute at or
     /// before it, wrapping), or `None` on an unformatted screen.
     pub fn field_attr_addr(&self, addr: usize) -> Option<usize> {
-        let n = self.len();
         let start = self.wrap(addr);
-        (0..n)
-            .map(|back| (start + n - back) % n)
-            .find(|&a| self.cells[a].fa.is_some())
+        let cells = self.cells();
+        let is_attr = |c: &Cell| c.fa.is_some();
+        // Backwards from `start` to 0, then from the last cell down to after `start`.
+        let (upto, after) = (
+            cells.get(..=start).unwrap_or_default(),
+            cells.get(start + 1..).unwrap_or_default(),
+        );
+        upto.iter()
+            .rposition(is_attr)
+            .or_else(|| after.iter().rposition(is_attr).map(|i| start + 1 + i))
     }
 
     /// The field containing `addr` (or whose attribute is at `addr`).
@@ -432,11 +447,16 @@ impl Screen {
         let n = self.len();
         let cell = self.cells[attr_addr];
         let start = (attr_addr + 1) % n;
-        let len = (0..n)
-            .map(|i| (start + i) % n)
-            .take_while(|&a| self.cells[a].fa.is_none())
-            .count()
-            .min(n - 1);
+        // Data cells up to the next attribute: from `start` to the end, then from 0.
+        let cells = self.cells();
+        let is_attr = |c: &Cell| c.fa.is_some();
+        let tail = cells.get(start..).unwrap_or_default();
+        let head = cells.get(..start).unwrap_or_default();
+        let len = match tail.iter().position(is_attr) {
+            Some(len) => len,
+            None => tail.len() + head.iter().position(is_attr).unwrap_or(head.len()),
+        }
+        .min(n - 1);
         Field {
             attr_addr,
             start,
@@ -472,6 +492,44 @@ mod tests {
         assert_eq!((s.rows(), s.cols()), (27, 132));
         s.erase(false);
         assert_eq!((s.rows(), s.cols()), (24, 80));
+    }
+
+    /// A screen of `n` cells (one row) with attributes where `attrs` says.
+    fn one_row(attrs: &[bool]) -> Screen {
+        let size = ScreenSize {
+            rows: 1,
+            cols: u16::try_from(attrs.len()).unwrap(),
+        };
+        let mut s = Screen::new(size, size);
+        for (a, &is_attr) in attrs.iter().enumerate() {
+            if is_attr {
+                s.cell_mut(a).fa = Some(FieldAttribute(0));
+            }
+        }
+        s
+    }
+
+    proptest::proptest! {
+        /// The slice searches find what the plain definitions say: the attribute at or
+        /// before an address (wrapping), and the data cells up to the next one.
+        #[test]
+        fn field_lookups_match_their_definitions(
+            attrs in proptest::collection::vec(proptest::bool::weighted(0.1), 1..200),
+            addr in 0usize..400,
+        ) {
+            let s = one_row(&attrs);
+            let n = attrs.len();
+            let start = addr % n;
+            let expected = (0..n).map(|back| (start + n - back) % n).find(|&a| attrs[a]);
+            proptest::prop_assert_eq!(s.field_attr_addr(addr), expected);
+            if let Some(fa) = expected {
+                let len = (1..n).take_while(|i| !attrs[(fa + i) % n]).count();
+                proptest::prop_assert_eq!(s.field_at(addr).map(|f| f.len), Some(len));
+            }
+            proptest::prop_assert_eq!(s.wrap(addr), addr % n);
+            proptest::prop_assert_eq!(s.next(addr), (addr + 1) % n);
+            proptest::prop_assert_eq!(s.prev(addr), (addr + n - 1) % n);
+        }
     }
 
     #[test]

@@ -61,30 +61,44 @@ impl Screen {
 
     /// Appends the screen text to `out` (for callers that reuse a buffer).
     pub fn write_text(&self, codepage: &CodePage, out: &mut String) {
-        let cols = self.cols();
-        let mut field = self.field_attr_addr(0).map(|a| *self.cell(a));
-        for (addr, cell) in self.cells().iter().enumerate() {
-            if addr > 0 && addr % cols == 0 {
+        // How each byte of the base set shows, worked out once rather than once per cell.
+        let base: [char; 256] = std::array::from_fn(|b| {
+            display_char(u8::try_from(b).unwrap_or_default(), lcid::BASE, codepage)
+        });
+        out.reserve(self.len() + self.rows());
+        // The governing field's (non-display, character set), updated at each attribute.
+        let field_look = |cell: &super::Cell| {
+            (
+                cell.fa.unwrap_or_default().is_nondisplay(),
+                cell.ext.charset,
+            )
+        };
+        let (mut nondisplay, mut field_charset) = self
+            .field_attr_addr(0)
+            .map_or((false, lcid::BASE), |a| field_look(self.cell(a)));
+        for (row, cells) in self.cells().chunks(self.cols()).enumerate() {
+            if row > 0 {
                 out.push('\n');
             }
-            if cell.fa.is_some() {
-                field = Some(*cell);
-                out.push(' ');
-                continue;
+            for cell in cells {
+                if cell.fa.is_some() {
+                    (nondisplay, field_charset) = field_look(cell);
+                    out.push(' ');
+                } else if nondisplay {
+                    out.push(' ');
+                } else {
+                    let charset = if cell.ext.charset != lcid::BASE {
+                        cell.ext.charset
+                    } else {
+                        field_charset
+                    };
+                    out.push(if charset == lcid::APL {
+                        apl_char(cell.ch)
+                    } else {
+                        base[usize::from(cell.ch)]
+                    });
+                }
             }
-            let (nondisplay, field_charset) = field.map_or((false, lcid::BASE), |f| {
-                (f.fa.unwrap_or_default().is_nondisplay(), f.ext.charset)
-            });
-            if nondisplay {
-                out.push(' ');
-                continue;
-            }
-            let charset = if cell.ext.charset != lcid::BASE {
-                cell.ext.charset
-            } else {
-                field_charset
-            };
-            out.push(display_char(cell.ch, charset, codepage));
         }
     }
 
