@@ -431,3 +431,128 @@ async fn oversized_record_is_refused_before_sending() {
     assert_eq!(err.code(), "UPSTREAM_RECORD_TOO_LARGE");
     upstream.close().await;
 }
+
+/// The next event the recording host saw, skipping its mode changes.
+async fn host_event(
+    rx: &mut tokio::sync::mpsc::Receiver<tn3270::tn3270e::Event>,
+) -> tn3270::tn3270e::Event {
+    loop {
+        let event = tokio::time::timeout(EVENT_WAIT, rx.recv())
+            .await
+            .expect("the host got something")
+            .expect("the host is running");
+        if !matches!(event, tn3270::tn3270e::Event::ModeChanged(_)) {
+            return event;
+        }
+    }
+}
+
+/// Relaying: a native client's header goes to the host unchanged; responses, ATTN and
+/// SYSREQ arrive as the host's events.
+#[tokio::test]
+async fn relay_header_response_attn_sysreq_reach_the_host() {
+    use tn3270::tn3270e::consts::RSF_ALWAYS_RESPONSE;
+    use tn3270::tn3270e::{Event, Header, Response};
+    let (port, mut host) = recording_host(Vec::new()).await;
+    let mut upstream = Upstream::connect(&endpoint(port, None), fast_options())
+        .await
+        .unwrap();
+    assert_eq!(next_record(&mut upstream).await.1, HELLO_RECORD);
+
+    // A native client's inbound record: ENTER, cursor at 1,1, asking ALWAYS-RESPONSE, seq 7.
+    let header = Header {
+        response_flag: RSF_ALWAYS_RESPONSE,
+        ..Header::new(DataType::Data3270, 7)
+    };
+    let sent = upstream
+        .sender()
+        .send_record_with_header(header, &[0x7d, 0x40, 0x40])
+        .await
+        .unwrap();
+    assert_eq!(sent, header);
+    assert_eq!(
+        host_event(&mut host).await,
+        Event::Record {
+            header: Some(header),
+            data: vec![0x7d, 0x40, 0x40]
+        }
+    );
+
+    // Our own records get the next sequence number (RESPONSES agreed).
+    let h = upstream
+        .sender()
+        .send_record(DataType::Data3270, &[0x7d, 0x40, 0x40])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        host_event(&mut host).await,
+        Event::Record {
+            header: Some(h),
+            data: vec![0x7d, 0x40, 0x40]
+        }
+    );
+
+    upstream
+        .sender()
+        .send_response(3, Response::Positive)
+        .await
+        .unwrap();
+    assert_eq!(
+        host_event(&mut host).await,
+        Event::Response {
+            seq: 3,
+            positive: true,
+            code: 0x00 // Device End
+        }
+    );
+    upstream.sender().attn().await.unwrap();
+    assert_eq!(host_event(&mut host).await, Event::Attn); // IAC IP
+    upstream.sender().sysreq().await.unwrap();
+    assert_eq!(host_event(&mut host).await, Event::SysReq); // IAC AO
+                                                            // With the SYSREQ function the terminal side toggles to the SSCP-LU session (as x3270).
+    assert_eq!(
+        next(&mut upstream).await,
+        UpstreamEvent::ModeChanged(Mode::Tn3270e {
+            functions: FunctionSet::S3270,
+            session: Session::SscpLu
+        })
+    );
+    upstream.close().await;
+}
+
+/// Malformed input from the host is dropped and the connection goes on.
+#[tokio::test]
+async fn malformed_host_records_are_dropped() {
+    let garbage = vec![
+        0x00, 0x00, 0xff, 0xef, // a 2-byte record: shorter than the TN3270E header, IAC EOR
+        0x63, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xef, // unknown DATA-TYPE 0x63, IAC EOR
+    ];
+    let (port, _host) = recording_host(garbage).await;
+    let mut upstream = Upstream::connect(&endpoint(port, None), fast_options())
+        .await
+        .unwrap();
+    assert_eq!(
+        next_record(&mut upstream).await,
+        (DataType::Data3270, HELLO_RECORD.to_vec())
+    );
+    upstream.close().await;
+}
+
+/// `connect_io`: negotiation over an in-process stream (no socket).
+#[tokio::test]
+async fn connect_io_over_an_in_process_stream() {
+    let (client, mut server) = tokio::io::duplex(4096);
+    tokio::spawn(async move {
+        let mut host = tn3270::tn3270e::HostConnection::new(host_config(false));
+        if host_negotiate(&mut server, &mut host).await == HostStep::In3270 {
+            host_hello_then_drain(&mut server, &mut host).await;
+        }
+    });
+    let mut upstream = Upstream::connect_io(Box::new(client), "in-process", fast_options())
+        .await
+        .unwrap();
+    assert_eq!(upstream.info().target, "in-process");
+    assert_eq!(next_record(&mut upstream).await.1, HELLO_RECORD);
+    upstream.close().await;
+}

@@ -244,6 +244,10 @@ impl Connection {
                         return CloseReason::Local;
                     }
                     let _ = reply.send(self.apply(op));
+                    // Local state changes (SYSREQ toggles LU-LU/SSCP-LU) become events too.
+                    while let Some(event) = self.conn.poll_event() {
+                        self.pending.extend(translate(event));
+                    }
                 }
                 read = self.stream.read(&mut buf), if self.pending.is_empty() => {
                     let n = match read {
@@ -314,5 +318,58 @@ fn close_reason(stream: &Stream, e: &std::io::Error) -> CloseReason {
     match read_error(stream, None, e) {
         UpstreamError::Tls(t) => CloseReason::Tls(t),
         _ => CloseReason::Io(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nvt_snippet_is_bounded_and_printable() {
+        let mut snippet = String::new();
+        keep_snippet(&mut snippet, b"login:\x07 \r\n");
+        assert_eq!(snippet, "login: \n");
+        keep_snippet(&mut snippet, &[b'x'; 500]);
+        assert_eq!(snippet.chars().count(), NVT_SNIPPET_MAX);
+        keep_snippet(&mut snippet, b"more");
+        assert_eq!(snippet.chars().count(), NVT_SNIPPET_MAX);
+    }
+
+    #[test]
+    fn records_keep_their_data_type_and_header() {
+        let header = Header::new(DataType::SscpLuData, 4);
+        assert_eq!(
+            translate(Event::Record {
+                header: Some(header),
+                data: vec![0xc1]
+            }),
+            Some(UpstreamEvent::Record {
+                data_type: DataType::SscpLuData,
+                header: Some(header),
+                data: vec![0xc1]
+            })
+        );
+        // Plain TN3270: no header, 3270-DATA implied; NVT text outside TN3270E: NVT-DATA.
+        assert_eq!(
+            translate(Event::Record {
+                header: None,
+                data: vec![0xf5]
+            }),
+            Some(UpstreamEvent::Record {
+                data_type: DataType::Data3270,
+                header: None,
+                data: vec![0xf5]
+            })
+        );
+        assert_eq!(
+            translate(Event::NvtData(b"hi".to_vec())),
+            Some(UpstreamEvent::Record {
+                data_type: DataType::NvtData,
+                header: None,
+                data: b"hi".to_vec()
+            })
+        );
+        assert_eq!(translate(Event::TimingMark), None);
     }
 }

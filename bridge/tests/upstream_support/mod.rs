@@ -326,3 +326,37 @@ impl MiniTerminal {
         self.screen.to_text(self.cp)
     }
 }
+
+/// A plain TN3270E host that negotiates, writes `after_3270` (raw bytes, e.g. malformed
+/// records) and [`HELLO_RECORD`], then reports every event it receives on the channel.
+pub async fn recording_host(after_3270: Vec<u8>) -> (u16, tokio::sync::mpsc::Receiver<Event>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut host = HostConnection::new(host_config(false));
+        assert_eq!(host_negotiate(&mut tcp, &mut host).await, HostStep::In3270);
+        tcp.write_all(&after_3270).await.unwrap();
+        host.send_record(DataType::Data3270, &HELLO_RECORD).unwrap();
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let out = host.take_output();
+            if !out.is_empty() && tcp.write_all(&out).await.is_err() {
+                return;
+            }
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    host.feed(&buf[..n]);
+                    while let Some(event) = host.poll_event() {
+                        if tx.send(event).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    (port, rx)
+}
