@@ -330,3 +330,58 @@ async fn mfmock_tls_port_with_ca_file_and_server_name() {
     upstream.close().await;
     drop(host);
 }
+
+/// A host that accepts TCP and never answers the ClientHello.
+#[tokio::test]
+async fn tls_handshake_timeout_implicit() {
+    let port = raw_host(|tcp| async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        drop(tcp);
+    })
+    .await;
+    let pki = Pki::new("tls-timeout");
+    let client = UpstreamOptions {
+        connect_timeout: Duration::from_millis(300),
+        ..options()
+    };
+    let err = Upstream::connect(
+        &endpoint(port, Some(tls_settings(&pki.ca_file, "tn3270.test"))),
+        client,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err,
+        UpstreamError::TlsTimeout {
+            after: Duration::from_millis(300)
+        }
+    );
+    assert_eq!(err.code(), "TLS_TIMEOUT");
+}
+
+/// START-TLS agreed, then the host goes silent: the negotiation deadline names the handshake.
+#[tokio::test]
+async fn tls_handshake_timeout_after_starttls() {
+    let port = raw_host(|mut tcp| async move {
+        use tokio::io::AsyncWriteExt;
+        tcp.write_all(&[0xff, 0xfd, 0x2e]).await.unwrap(); // IAC DO START-TLS
+        let mut buf = [0u8; 64];
+        let _ = tcp.read(&mut buf).await; // WILL START-TLS, SB START-TLS FOLLOWS SE
+        tcp.write_all(&[0xff, 0xfa, 0x2e, 0x01, 0xff, 0xf0])
+            .await
+            .unwrap(); // SB START-TLS FOLLOWS SE
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    })
+    .await;
+    let pki = Pki::new("tls-timeout-starttls");
+    let mut tls = tls_settings(&pki.ca_file, "tn3270.test");
+    tls.mode = bridge::config::TlsMode::StartTls;
+    let client = UpstreamOptions {
+        negotiate_timeout: Duration::from_millis(400),
+        ..options()
+    };
+    let err = Upstream::connect(&endpoint(port, Some(tls)), client)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "TLS_TIMEOUT", "{err}");
+}

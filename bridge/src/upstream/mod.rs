@@ -364,19 +364,24 @@ impl Upstream {
         started: Instant,
     ) -> Result<Upstream, UpstreamError> {
         let mut conn = ClientConnection::new(options.client_config(start_tls.is_some()));
-        let mut nvt_text = String::new();
+        let mut progress = task::Progress::default();
         let outcome = tokio::time::timeout(
             options.negotiate_timeout,
-            task::negotiate(&mut stream, &mut conn, start_tls, &options, &mut nvt_text),
+            task::negotiate(&mut stream, &mut conn, start_tls, &options, &mut progress),
         )
         .await;
         let negotiated = match outcome {
             Ok(result) => result?,
+            Err(_) if progress.in_tls_handshake => {
+                return Err(UpstreamError::TlsTimeout {
+                    after: options.negotiate_timeout,
+                })
+            }
             Err(_) => {
                 return Err(UpstreamError::No3270 {
                     mode: conn.mode(),
                     after: options.negotiate_timeout,
-                    nvt_text,
+                    nvt_text: progress.nvt_text,
                 })
             }
         };

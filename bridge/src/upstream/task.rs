@@ -38,14 +38,23 @@ pub(crate) enum Op {
     Close,
 }
 
+/// What the negotiation had seen when its deadline passed.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    /// The start of the host's NVT text, for `UPSTREAM_STAYED_NVT`.
+    pub(crate) nvt_text: String,
+    /// A START-TLS handshake was running (then the timeout is `TLS_TIMEOUT`).
+    pub(crate) in_tls_handshake: bool,
+}
+
 /// Runs the telnet negotiation until 3270 mode. The caller bounds it with the negotiation
-/// timeout; `nvt_text` keeps the start of the host's NVT text for the error message.
+/// timeout and reads `progress` when it passes.
 pub(crate) async fn negotiate(
     stream: &mut Stream,
     conn: &mut ClientConnection,
     start_tls: Option<&TlsClient>,
     options: &UpstreamOptions,
-    nvt_text: &mut String,
+    progress: &mut Progress,
 ) -> Result<Negotiated, UpstreamError> {
     let mut negotiated = Negotiated::default();
     let mut buf = vec![0u8; READ_CHUNK];
@@ -74,7 +83,7 @@ pub(crate) async fn negotiate(
             match event {
                 Event::StartTls => tls_now = true,
                 Event::ModeChanged(mode) if !in_3270 => in_3270 = mode.is_3270(),
-                Event::NvtData(text) if !in_3270 => keep_snippet(nvt_text, &text),
+                Event::NvtData(text) if !in_3270 => keep_snippet(&mut progress.nvt_text, &text),
                 Event::DeviceRejected(reason) => {
                     tracing::info!(?reason, "upstream: host rejected our DEVICE-TYPE REQUEST");
                     negotiated.device_rejected = Some(reason);
