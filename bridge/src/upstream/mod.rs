@@ -397,7 +397,7 @@ impl Upstream {
             latency: started.elapsed(),
         };
         tracing::info!(
-            target = %info.target,
+            upstream = %info.target,
             mode = error::mode_name(info.mode),
             lu = info.lu.as_deref().unwrap_or(""),
             tls = info.tls,

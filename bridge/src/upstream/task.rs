@@ -200,7 +200,7 @@ impl Connection {
     /// Runs until the host or we close; the last event is [`UpstreamEvent::Closed`].
     pub(crate) async fn run(mut self) {
         let reason = self.serve().await;
-        tracing::info!(target = %self.target, reason = reason.code(), "upstream: closed");
+        tracing::info!(upstream = %self.target, reason = reason.code(), "upstream: closed");
         let _ = tokio::time::timeout(CLOSE_TIMEOUT, self.stream.shutdown()).await;
         self.commands.close();
         // Events the session has not taken yet are still delivered, then Closed; a
@@ -277,7 +277,7 @@ impl Connection {
                 () = keepalive_due => {
                     let Some(k) = self.keepalive else { continue };
                     if unanswered.is_some() {
-                        tracing::warn!(target = %self.target, "upstream: host does not answer keepalive");
+                        tracing::warn!(upstream = %self.target, "upstream: host does not answer keepalive");
                         return CloseReason::KeepaliveTimeout;
                     }
                     last_keepalive = Instant::now();
