@@ -556,3 +556,16 @@ async fn connect_io_over_an_in_process_stream() {
     assert_eq!(next_record(&mut upstream).await.1, HELLO_RECORD);
     upstream.close().await;
 }
+
+/// Dropping the `Upstream` (no explicit close) ends the connection: the host sees EOF.
+#[tokio::test]
+async fn dropping_the_upstream_closes_the_connection() {
+    let (port, mut host) = recording_host(Vec::new()).await;
+    let upstream = Upstream::connect(&endpoint(port, None), fast_options())
+        .await
+        .unwrap();
+    drop(upstream);
+    let ended =
+        tokio::time::timeout(EVENT_WAIT, async { while host.recv().await.is_some() {} }).await;
+    assert!(ended.is_ok(), "the host still has a connection");
+}
