@@ -10,6 +10,8 @@
 //! | [`config`] | `server.yaml` and `WEB3270_*`/`ZIG3270_*` environment variables → one typed, validated [`config::Config`] |
 //! | [`demo`] | the embedded demo host: a small 3270 application (logon, menu, colours, form, screen sizes) and its TN3270 server, `web3270 demo-host` |
 //! | [`server`] | `web3270 serve`: the listeners (HTTP page and `/api/v1`), built-in endpoints, graceful shutdown |
+//! | [`tls`] | rustls client configs towards hosts (CA file or system roots, client certs, versions, test-only `insecure`), server configs for the bridge's listeners, typed TLS errors with stable codes |
+//! | [`upstream`] | connections to TN3270 hosts: TCP/TLS/START-TLS, negotiation to 3270 mode, the async record API, keepalive, health `probe` |
 //! | [`replay`] | `web3270 replay`: a recorded host stream through the client side of the core, printed as s3270's `Ascii()` or JSON |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -18,3 +20,5 @@ pub mod config;
 pub mod demo;
 pub mod replay;
 pub mod server;
+pub mod tls;
+pub mod upstream;
