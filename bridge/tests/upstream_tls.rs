@@ -376,8 +376,10 @@ async fn tls_handshake_timeout_after_starttls() {
     let pki = Pki::new("tls-timeout-starttls");
     let mut tls = tls_settings(&pki.ca_file, "tn3270.test");
     tls.mode = bridge::config::TlsMode::StartTls;
+    // Long enough for the host's FOLLOWS to arrive on a loaded machine, short of its 5 s
+    // silence: the deadline then falls inside the TLS handshake.
     let client = UpstreamOptions {
-        negotiate_timeout: Duration::from_millis(400),
+        negotiate_timeout: Duration::from_millis(2000),
         ..options()
     };
     let err = Upstream::connect(&endpoint(port, Some(tls)), client)
