@@ -8,8 +8,8 @@
 //! OIA text ([`crate::oia`]), or the transport (today the page feeds raw host bytes; the
 //! bridge websocket comes in a later step).
 //!
-//! Geometry: a cell is `cell_w × cell_h` *device* pixels (integers, so edges are sharp at
-//! any devicePixelRatio); the canvas is sized in device pixels and its CSS size is that
+//! Geometry: a cell is `cell_w × cell_h` *device* pixels (integers, rounded down so a fitted
+//! screen never overflows its container; edges are sharp at any devicePixelRatio); the canvas is sized in device pixels and its CSS size is that
 //! divided by the ratio. Under the screen: a gap with a rule line, then one OIA row.
 //!
 //! Failure behaviour: a DOM call that fails (no 2D context, detached element) is reported
@@ -245,8 +245,8 @@ impl Inner {
         let g = Geometry {
             dpr,
             font_px: font_px * dpr,
-            cell_w: ((em_w * font_px * dpr).round() as u32).max(1),
-            cell_h: ((font_px * LINE_HEIGHT * dpr).round() as u32).max(1),
+            cell_w: ((em_w * font_px * dpr).floor() as u32).max(1),
+            cell_h: ((font_px * LINE_HEIGHT * dpr).floor() as u32).max(1),
             gap: ((OIA_GAP_PX * dpr).round() as u32).max(2),
             rows,
             cols,

@@ -231,12 +231,18 @@ fn font_fits_the_container() {
     let mut t = WebTerminal::new(div.clone(), opts).unwrap();
     t.render_now();
     let rect = t.canvas().unwrap().get_bounding_client_rect();
+    let (w, h) = (rect.width(), rect.height());
+    assert!(w <= 640.0 && h <= 400.0, "{w}x{h} overflows 640x400");
+    // It fills one dimension, up to the sub-pixel lost per cell (80 columns / 25 rows).
     assert!(
-        rect.width() <= 640.0 && rect.width() > 560.0,
-        "width {}",
-        rect.width()
+        w > 640.0 - 80.0 || h > 400.0 - 25.0,
+        "{w}x{h} does not fill 640x400"
     );
-    assert!(rect.height() <= 400.0, "height {}", rect.height());
+    assert!(
+        t.cell_rect(0, 0)[3] >= 12.0,
+        "font too small: {:?}",
+        t.cell_rect(0, 0)
+    );
 }
 
 #[wasm_bindgen_test]
