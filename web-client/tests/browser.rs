@@ -6,6 +6,9 @@
 //! from `tn3270::builder`), paints it synchronously (`renderNow`) and reads the canvas back
 //! with `getImageData` at a known cell, or reads the DOM mirror.
 #![cfg(target_arch = "wasm32")]
+// `#[wasm_bindgen_test]` functions are not `#[test]`, so clippy.toml's allow-unwrap-in-tests
+// does not reach them; tests may unwrap.
+#![allow(clippy::unwrap_used)]
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
