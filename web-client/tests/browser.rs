@@ -346,3 +346,79 @@ fn demo_screen_loads() {
     assert!(t.screen_text().contains("web3270 browser terminal"));
     assert_eq!(t.cursor(), vec![3, 25]);
 }
+
+/// Resolves at the next animation frame (after the terminal's own frame callback, which was
+/// requested first).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().unwrap().request_animation_frame(&resolve);
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn repaints_are_coalesced_to_one_animation_frame() {
+    let div = container(1000, 600);
+    let mut t = terminal(&div, 1.0);
+    t.render_now();
+    // Two records in a row: nothing is painted until the frame, then both show.
+    t.feed(&host(
+        ew().at(2, 0)
+            .field_ext(PROT, &[(xa::BACKGROUND, color::RED)])
+            .build(),
+    ));
+    t.feed(&host(
+        ScreenBuilder::write(Wcc::default().restore_keyboard(), ScreenSize::MODEL_2)
+            .at(3, 0)
+            .field_ext(PROT, &[(xa::BACKGROUND, color::YELLOW)])
+            .build(),
+    ));
+    assert_eq!(
+        cell_pixel(&t, 2, 1, 0.5, 0.5),
+        X3270.background,
+        "painted before the frame"
+    );
+    next_frame().await;
+    assert_eq!(cell_pixel(&t, 2, 1, 0.5, 0.5), X3270.palette[2]);
+    assert_eq!(cell_pixel(&t, 3, 1, 0.5, 0.5), X3270.palette[6]);
+}
+
+#[wasm_bindgen_test]
+fn only_dirty_cells_are_repainted() {
+    let div = container(1000, 600);
+    let mut t = terminal(&div, 1.0);
+    t.feed(&host(ew().at(0, 0).text("ABC", &CP037).build()));
+    t.render_now();
+    // Scribble a marker on cell (10,10), which the next write does not touch.
+    let canvas = t.canvas().unwrap();
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let r = t.cell_rect(10, 10);
+    ctx.set_fill_style_str("#123456");
+    ctx.fill_rect(r[0], r[1], r[2], r[3]);
+    // W (no erase): SBA(0,1) "X".
+    t.feed(&host(
+        ScreenBuilder::write(Wcc::default().restore_keyboard(), ScreenSize::MODEL_2)
+            .at(0, 1)
+            .text("X", &CP037)
+            .build(),
+    ));
+    t.render_now();
+    assert_eq!(
+        cell_pixel(&t, 10, 10, 0.5, 0.5),
+        Rgb(0x12, 0x34, 0x56),
+        "clean cell repainted"
+    );
+    assert!(t.screen_text().starts_with("AXC"));
+    // A theme change repaints everything.
+    t.set_theme("light").unwrap();
+    t.render_now();
+    assert_eq!(
+        cell_pixel(&t, 10, 10, 0.5, 0.5),
+        web_client::theme::LIGHT.background
+    );
+}
