@@ -422,3 +422,78 @@ fn only_dirty_cells_are_repainted() {
         web_client::theme::LIGHT.background
     );
 }
+
+#[wasm_bindgen_test]
+fn keydown_on_the_canvas_reaches_the_terminal() {
+    let div = container(1000, 600);
+    let opts = js_sys::JSON::parse(
+        r#"{"fontSize": 16, "cursorBlink": false, "devicePixelRatio": 1, "keyboard": true}"#,
+    )
+    .unwrap();
+    let mut t = WebTerminal::new(div.clone(), opts).unwrap();
+    t.feed(&host(
+        ew().field(UNPROT)
+            .insert_cursor()
+            .at(0, 10)
+            .field(PROT)
+            .build(),
+    ));
+    let _ = t.take_output();
+    let canvas = t.canvas().unwrap();
+    let key = |key: &str, code: &str, shift: bool| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_code(code);
+        init.set_shift_key(shift);
+        init.set_cancelable(true);
+        let ev =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        canvas.dispatch_event(&ev).unwrap();
+        ev.default_prevented()
+    };
+    assert!(
+        key("Q", "KeyQ", true),
+        "a typed key is taken from the browser"
+    );
+    assert!(
+        t.screen_text().starts_with(" Q"),
+        "{:?}",
+        &t.screen_text()[..10]
+    );
+    assert!(
+        !key("Shift", "ShiftLeft", true),
+        "a lone modifier is left to the browser"
+    );
+    assert!(key("F3", "F3", true), "Shift+F3 is PF15");
+    assert_eq!(t.take_output().first(), Some(&0xc3)); // AID PF15
+}
+
+#[wasm_bindgen_test]
+fn alternate_size_resizes_the_grid_canvas_and_mirror() {
+    let div = container(1000, 900);
+    let opts = js_sys::JSON::parse(
+        r#"{"model": "3279-4-E", "fontSize": 12, "cursorBlink": false, "devicePixelRatio": 1, "keyboard": false}"#,
+    )
+    .unwrap();
+    let mut t = WebTerminal::new(div.clone(), opts).unwrap();
+    t.feed(&host(ew().text("DEFAULT", &CP037).build()));
+    t.render_now();
+    let h24 = t.canvas().unwrap().height();
+    // Erase/Write Alternate: the 43x80 model 4 screen; SBA(42,0) "LAST".
+    let ewa = ScreenBuilder::erase_write_alternate(
+        Wcc::default().reset().restore_keyboard(),
+        ScreenSize::MODEL_4,
+    );
+    t.feed(&host(ewa.at(42, 0).text("LAST", &CP037).build()));
+    t.render_now();
+    let h43 = t.canvas().unwrap().height();
+    let cell_h = t.cell_rect(0, 0)[3] as u32;
+    assert_eq!(h43 - h24, 19 * cell_h, "19 more rows");
+    let cells = div.query_selector_all("[role=gridcell]").unwrap();
+    assert_eq!(cells.length(), 43);
+    assert_eq!(
+        cells.item(42).unwrap().text_content().unwrap().trim_end(),
+        "LAST"
+    );
+    assert!(t.oia_text().ends_with("001/001"), "{:?}", t.oia_text());
+}
