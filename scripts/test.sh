@@ -21,6 +21,7 @@ APT_PACKAGES=(
   hercules       # a real host: the emulator's TN3270 console server
   openssl        # self-signed certificates for TLS tests
   python3-venv   # venvs for Debian's python3, when no python3.12+ exists
+  chromium chromium-driver   # web-client browser tests (wasm-bindgen-test-runner drives them)
   # chromium chromium-driver nginx   # later issues
 )
 RUST_TARGETS=(wasm32-unknown-unknown)
@@ -114,6 +115,28 @@ run_step "cargo build -p tn3270 -p web-client --target wasm32-unknown-unknown" \
   cargo build -p tn3270 -p web-client --target wasm32-unknown-unknown --quiet
 run_step "code page tables are what the generator makes (tools/codepages/gen.py --check)" \
   python3 tools/codepages/gen.py --check
+
+# ---- web-client: browser tests (owner: web-client; docs/WEB-CLIENT.md) ------------------------
+# wasm-bindgen-test runs web-client/tests/browser.rs in headless Chromium through chromedriver
+# (.cargo/config.toml names the runner; web-client/webdriver.json adds Chromium flags). The CLI
+# version must equal the `wasm-bindgen` crate pinned in web-client/Cargo.toml.
+WASM_BINDGEN_VERSION=0.2.129
+install_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ] &&
+     [ "$(wasm-bindgen-test-runner --version 2>/dev/null)" = "wasm-bindgen-test-runner $WASM_BINDGEN_VERSION" ]; then
+    echo "wasm-bindgen-cli $WASM_BINDGEN_VERSION present"; return
+  fi
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
+}
+if [ "${WEB3270_SKIP_INSTALL:-0}" != 1 ]; then
+  run_step "install: wasm-bindgen-cli $WASM_BINDGEN_VERSION" install_wasm_bindgen
+fi
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-60}
+export WASM_BINDGEN_TEST_DRIVER_TIMEOUT=${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-30}
+run_step "web-client browser tests (headless Chromium)" \
+  cargo test -p web-client --target wasm32-unknown-unknown
+# ---- end web-client ---------------------------------------------------------------------------
 
 # ---- HOOK: fuzz-corpus replay -----------------------------------------------------------------
 # A later step replays every input of fuzz/corpus/*/ through the parsers (no fuzzing engine, a
