@@ -16,15 +16,18 @@ use super::AppState;
 /// The page served at `/` until the browser client is built and embedded.
 const INDEX_HTML: &str = include_str!("../../../index.html");
 
-/// The HTTP routes.
+/// The HTTP routes. `/static/*` is served from `state.static_dir` when there is one (the
+/// browser terminal's JS, CSS and the wasm built into `static/pkg`).
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/api/v1/health", get(health))
-        .route("/api/v1/endpoints", get(endpoints))
-        .fallback(not_found)
-        .with_state(state)
+        .route("/api/v1/endpoints", get(endpoints));
+    if let Some(dir) = &state.static_dir {
+        router = router.nest_service("/static", tower_http::services::ServeDir::new(dir));
+    }
+    router.fallback(not_found).with_state(state)
 }
 
 /// An API error with the guide's body and status.

@@ -32,6 +32,8 @@ pub struct AppState {
     pub endpoints: Vec<EndpointState>,
     /// When the bridge started.
     pub started: SystemTime,
+    /// Where `/static/*` is served from (`WEB3270_STATIC_DIR`, else `./static` when present).
+    pub static_dir: Option<std::path::PathBuf>,
 }
 
 /// An endpoint as the bridge knows it.
@@ -136,10 +138,15 @@ pub async fn run(
             source,
         })?;
     let local = listener.local_addr().map_err(ServeError::Http)?;
+    let static_dir = static_dir();
+    if let Some(dir) = &static_dir {
+        tracing::info!(dir = %dir.display(), "serving /static");
+    }
     let state = Arc::new(AppState {
         config,
         endpoints,
         started: SystemTime::now(),
+        static_dir,
     });
     tracing::info!(addr = %local, "HTTP listening");
     on_ready(local);
@@ -158,6 +165,18 @@ pub async fn run(
     match result {
         Ok(r) => r.map_err(ServeError::Http),
         Err(e) => Err(ServeError::Http(std::io::Error::other(e))),
+    }
+}
+
+/// The directory of the page's assets: `WEB3270_STATIC_DIR` if set, else `./static` when it
+/// exists (running from the repository, as `scripts/run.sh` does).
+fn static_dir() -> Option<std::path::PathBuf> {
+    match std::env::var_os("WEB3270_STATIC_DIR") {
+        Some(dir) if !dir.is_empty() => Some(dir.into()),
+        _ => {
+            let dir = std::path::PathBuf::from("static");
+            dir.is_dir().then_some(dir)
+        }
     }
 }
 
