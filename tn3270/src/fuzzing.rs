@@ -23,7 +23,7 @@ use crate::address::{self, AddressingMode, MAX_14BIT_CELLS, MAX_16BIT_CELLS};
 use crate::aid::Aid;
 use crate::builder::reply::InboundRecord;
 use crate::codepage::{self, CodePage};
-use crate::datastream::{self, Capabilities, ReadKind, Reply, MAX_REPLIES_PER_RECORD};
+use crate::datastream::{self, order, Capabilities, ReadKind, Reply, MAX_REPLIES_PER_RECORD};
 use crate::input::{inbound, Key, KeyOutcome, Keyboard, TYPEAHEAD_LIMIT};
 use crate::screen::{LockReason, Screen, ScreenSize};
 use crate::sf::{self, query::AID_STRUCTURED_FIELD};
@@ -168,6 +168,19 @@ fn cursor_encodable(screen: &Screen, mode: AddressingMode) -> bool {
     mode == AddressingMode::Sixteen || screen.len() <= MAX_14BIT_CELLS
 }
 
+/// Whether the host can parse this screen's inbound records unambiguously: no data cell
+/// holds a byte the inbound parser reads as an order (SBA, SA, GE). A host may put such
+/// bytes in the buffer (RA with an order byte as its character, as x3270 also stores them),
+/// and a 3270 then sends them as they are (GA23-0059 §3.5.3): the record is ambiguous by
+/// design, not malformed by us.
+fn inbound_unambiguous(screen: &Screen) -> bool {
+    !screen
+        .cells()
+        .iter()
+        .take(screen.len())
+        .any(|c| c.fa.is_none() && matches!(c.ch, order::SBA | order::SA | order::GE))
+}
+
 /// Builds the answer to a host read from `screen` and checks it: bounded, and (for the
 /// Read Modified family) parsed back by the host-side parser with the same AID and cursor.
 fn check_read(screen: &Screen, kind: ReadKind, aid: Aid, mode: AddressingMode) {
@@ -183,7 +196,7 @@ fn check_read(screen: &Screen, kind: ReadKind, aid: Aid, mode: AddressingMode) {
         out.len(),
         screen.len()
     );
-    if kind == ReadKind::Buffer || aid == Aid::SysReq {
+    if kind == ReadKind::Buffer || aid == Aid::SysReq || !inbound_unambiguous(screen) {
         return;
     }
     let parsed = InboundRecord::parse(&out, mode);
@@ -756,7 +769,7 @@ pub fn keyboard(data: &[u8]) {
             screen.len()
         );
         if let KeyOutcome::Sent(aid) = outcome {
-            if kb.sscp_lu().is_none() && aid != Aid::SysReq {
+            if kb.sscp_lu().is_none() && aid != Aid::SysReq && inbound_unambiguous(&screen) {
                 let parsed = InboundRecord::parse(&out, kb.addressing());
                 let Ok(record) = parsed else {
                     panic!("inbound record for {aid:?} does not parse: {parsed:?} {out:02x?}");
