@@ -256,7 +256,8 @@ fn check_query_reply(bytes: &[u8]) {
 
 /// Telnet parser. Byte 0: bit 0 record mode, the rest the chunk-size seed. The input is
 /// parsed whole and in chunks; the tokens and their payloads must be the same, buffers
-/// stay under their limits, and every call consumes input.
+/// stay under their limits, and every call makes progress (consumes input, or returns a
+/// token, never nothing twice in a row).
 pub fn telnet(data: &[u8]) {
     let mut config = Config::new(data);
     let b = config.byte();
@@ -290,12 +291,15 @@ fn telnet_tokens(pieces: &[&[u8]], record_mode: bool) -> Vec<TelnetItem> {
     };
     for piece in pieces {
         let mut rest = *piece;
+        let mut idle = 0;
         while !rest.is_empty() {
             let (n, token) = parser.advance(rest);
+            assert!(n <= rest.len(), "advance consumed {n} of {}", rest.len());
+            // Nothing consumed only with a token, and never twice in a row.
+            idle = if n == 0 { idle + 1 } else { 0 };
             assert!(
-                n >= 1 && n <= rest.len(),
-                "advance consumed {n} of {}",
-                rest.len()
+                idle <= 1 && (n > 0 || token.is_some()),
+                "advance made no progress"
             );
             rest = rest.get(n..).unwrap_or_default();
             assert!(parser.subnegotiation().len() <= MAX_SUBNEGOTIATION_LEN);
