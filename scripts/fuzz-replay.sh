@@ -7,7 +7,7 @@
 #   cargo install cargo-fuzz                    # once
 #   cd fuzz && cargo +nightly fuzz list         # the targets
 #   mkdir -p /tmp/corpus/datastream             # new inputs go there, not into git
-#   cargo +nightly fuzz run datastream /tmp/corpus/datastream corpus/datastream \
+#   cargo +nightly fuzz run -s none datastream /tmp/corpus/datastream corpus/datastream \
 #       -- -max_total_time=120 -max_len=8192
 #   # a crash is saved under fuzz/artifacts/<target>/; minimise it and keep it:
 #   cargo +nightly fuzz tmin datastream artifacts/datastream/crash-…
