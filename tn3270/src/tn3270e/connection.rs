@@ -1302,6 +1302,29 @@ mod tests {
     use crate::telnet::consts::MAX_RECORD_LEN;
     use proptest::prelude::*;
 
+    /// `feed_until_event` returns right after the element that made an event, so the
+    /// caller can answer it before the rest of the chunk is processed.
+    #[test]
+    fn feed_until_event_stops_after_each_event() {
+        let mut c = ClientConnection::new(ClientConfig::default());
+        let input = cat(&[
+            b"ab",       // NVT text
+            &[IAC, NOP], // IAC NOP: the text before it becomes an event
+            b"cd",       // more NVT text
+        ]);
+        assert_eq!(c.feed_until_event(&input), 4);
+        assert_eq!(
+            events_client(&mut c),
+            [
+                Event::ModeChanged(Mode::Nvt),
+                Event::NvtData(b"ab".to_vec())
+            ]
+        );
+        assert_eq!(c.feed_until_event(&input[4..]), 2);
+        assert_eq!(events_client(&mut c), [Event::NvtData(b"cd".to_vec())]);
+        assert_eq!(c.feed_until_event(&[]), 0);
+    }
+
     /// Concatenate byte pieces (each piece one protocol element, commented at the call).
     fn cat(parts: &[&[u8]]) -> Vec<u8> {
         parts.concat()
