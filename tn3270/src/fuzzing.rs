@@ -816,9 +816,64 @@ pub fn terminal(data: &[u8]) {
         numeric_lock: b & 64 != 0,
         start_tls: b & 16 != 0,
     };
+    let pieces = chunks(input, seed);
     let whole = run_terminal(&terminal_config, &[input]);
-    let split = run_terminal(&terminal_config, &chunks(input, seed));
+    let split = run_terminal(&terminal_config, &pieces);
     assert_eq!(whole, split, "terminal differs with chunking");
+    run_terminal_typing(&terminal_config, &pieces);
+}
+
+/// Keys an operator presses while host data arrives ([`run_terminal_typing`]).
+const TYPING_KEYS: [Key; 16] = [
+    Key::Enter,
+    Key::Tab,
+    Key::Char('a'),
+    Key::Char('1'),
+    Key::Pa(1),
+    Key::Clear,
+    Key::Reset,
+    Key::EraseEof,
+    Key::Attn,
+    Key::SysReq,
+    Key::BackTab,
+    Key::Home,
+    Key::Delete,
+    Key::Pf(3),
+    Key::Newline,
+    Key::CursorSelect,
+];
+
+/// A third run: after each chunk the operator presses a key chosen by the chunk's first
+/// byte (type-ahead while locked, AIDs mid-session, SYSREQ/ATTN in any mode); the
+/// invariants hold after every step.
+fn run_terminal_typing(config: &TerminalConfig, pieces: &[&[u8]]) {
+    let mut term = Terminal::new(config.clone());
+    term.connected();
+    for piece in pieces {
+        let mut rest = *piece;
+        while !rest.is_empty() {
+            let n = term.feed(rest);
+            rest = rest.get(n..).unwrap_or_default();
+            let mut tls = false;
+            while let Some(ev) = term.poll_event() {
+                tls |= ev == TerminalEvent::StartTls;
+            }
+            if tls {
+                term.tls_established();
+            }
+        }
+        let _ = term.take_output();
+        let key = piece
+            .first()
+            .and_then(|&b| TYPING_KEYS.get(usize::from(b) % TYPING_KEYS.len()))
+            .copied()
+            .unwrap_or(Key::Enter);
+        term.key(key);
+        check_screen(term.screen());
+        assert!(term.keyboard().typeahead_len() <= TYPEAHEAD_LIMIT);
+        let out = term.take_output();
+        assert!(out.len() <= 2 * (inbound_bound(term.screen()) + MAX_OUTPUT_PER_TELNET_ELEMENT));
+    }
 }
 
 /// Everything observable of a terminal run.
