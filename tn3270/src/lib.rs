@@ -55,6 +55,8 @@ pub mod aid;
 pub mod builder;
 pub mod codepage;
 pub mod datastream;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod screen;
 pub mod sf;

@@ -160,8 +160,11 @@ impl Parser {
     }
 
     /// Consume bytes from `input` until one token is complete or the input is used up.
-    /// Returns how many bytes were consumed (always at least one for non-empty input)
-    /// and the token, if any.
+    /// Returns how many bytes were consumed and the token, if any. On non-empty input a
+    /// call consumes at least one byte or returns a token: the one case that consumes
+    /// nothing is [`TelnetError::BadSubnegotiation`] when the chunk starts right after the
+    /// `IAC` (the byte is then read as the command by the next call), so calling until the
+    /// input is used up always ends.
     pub fn advance(&mut self, input: &[u8]) -> (usize, Option<Token>) {
         let mut i = 0;
         while let Some(&b) = input.get(i) {
@@ -629,6 +632,28 @@ mod tests {
                 (Token::Negotiate(Verb::Will, opt::EOR), vec![]),
             ]
         );
+    }
+
+    /// Found by fuzzing: a chunk boundary between the IAC and the command that aborts a
+    /// subnegotiation. The error comes with nothing consumed; the next call reads the same
+    /// byte as the command, so the caller's loop still ends.
+    #[test]
+    fn subnegotiation_aborted_right_after_a_chunk_boundary() {
+        let mut p = Parser::new();
+        // IAC SB TERMINAL-TYPE SEND, then IAC at the very end of the chunk.
+        assert_eq!(p.advance(&[0xff, 0xfa, 0x18, 0x01, 0xff]), (5, None));
+        // Next chunk: NOP (not SE, not IAC), then a data byte.
+        let next = [0xf1, 0x41];
+        assert_eq!(
+            p.advance(&next),
+            (
+                0,
+                Some(Token::Error(TelnetError::BadSubnegotiation { option: 24 }))
+            )
+        );
+        assert_eq!(p.advance(&next), (1, Some(Token::Command(0xf1))));
+        assert_eq!(p.advance(&next[1..]), (1, None));
+        assert_eq!(p.take_data(), vec![0x41]);
     }
 
     #[test]

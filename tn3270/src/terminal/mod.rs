@@ -180,15 +180,29 @@ impl Terminal {
 
     /// Feeds bytes from the host. Returns how many were consumed: all of them, except after
     /// [`TerminalEvent::StartTls`], where the rest belongs to the TLS layer.
+    ///
+    /// Each event is handled before the bytes after it are processed, so replies to a
+    /// record go out before the answers to negotiation that followed it, however the input
+    /// is chunked.
     pub fn feed(&mut self, input: &[u8]) -> usize {
         if self.screen.lock() == Some(LockReason::NotConnected) {
             self.connected();
         }
-        let n = self.conn.feed(input);
-        while let Some(ev) = self.conn.poll_event() {
-            self.handle(ev);
+        let mut pos = 0;
+        while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
+            let n = self.conn.feed_until_event(rest);
+            pos += n;
+            let mut handled = false;
+            while let Some(ev) = self.conn.poll_event() {
+                self.handle(ev);
+                handled = true;
+            }
+            if n == 0 && !handled {
+                // Waiting for the TLS handshake.
+                break;
+            }
         }
-        n
+        pos
     }
 
     /// The next event, if any.

@@ -227,3 +227,30 @@ fn attn_and_sysreq_without_tn3270e_functions_send_nothing() {
     assert_eq!(t.take_output(), Vec::<u8>::new());
     assert_eq!(t.screen().lock(), Some(LockReason::MinusFunction));
 }
+
+/// Found by fuzzing: the answer to a record leaves before the answers to negotiation that
+/// followed the record in the same chunk, as it does when TCP cuts between them.
+#[test]
+fn reply_to_a_record_precedes_answers_to_later_negotiation_in_one_chunk() {
+    let chunk: &[u8] = &[
+        0xf6, 0xff, 0xef, // Read Modified, IAC EOR
+        0xff, 0xfd, 0x06, // DO TIMING-MARK
+    ];
+    let mut whole = connected("3279-2-E");
+    whole.feed(HELLO_SCREEN);
+    whole.take_output();
+    whole.feed(chunk);
+    let mut split = connected("3279-2-E");
+    split.feed(HELLO_SCREEN);
+    split.take_output();
+    split.feed(&chunk[..3]);
+    split.feed(&chunk[3..]);
+    let expected = [
+        0x60, // AID: no AID (the host asked; nobody pressed a key)
+        0xc1, 0xd1, // cursor (2,2), the input field
+        0xff, 0xef, // IAC EOR
+        0xff, 0xfc, 0x06, // WONT TIMING-MARK
+    ];
+    assert_eq!(split.take_output(), expected);
+    assert_eq!(whole.take_output(), expected);
+}

@@ -317,13 +317,19 @@ impl Engine {
 
     // ---- input -------------------------------------------------------------------
 
-    fn feed(&mut self, input: &[u8]) -> usize {
+    /// Processes `input` up to its end (or START-TLS); with `until_event`, also stops right
+    /// after the first telnet element that produced an event.
+    fn feed(&mut self, input: &[u8], until_event: bool) -> usize {
         let mut pos = 0;
         while pos < input.len() && !self.tls_wait {
             let (n, token) = self.parser.advance(input.get(pos..).unwrap_or_default());
             pos += n;
             if let Some(token) = token {
+                let before = self.events.len();
                 self.handle_token(token);
+                if until_event && self.events.len() > before {
+                    break;
+                }
             }
         }
         self.flush_nvt();
@@ -1066,7 +1072,16 @@ macro_rules! shared_api {
             /// Feed bytes received from the peer. Returns how many were consumed: all of
             /// them, except after [`Event::StartTls`] (the rest is TLS handshake).
             pub fn feed(&mut self, input: &[u8]) -> usize {
-                self.engine.feed(input)
+                self.engine.feed(input, false)
+            }
+
+            /// Like `feed`, but returns as soon as the bytes consumed so far produced an
+            /// event, so that the caller can answer it (a reply to a record) before later
+            /// bytes of the same chunk are processed and answered: the order of answers on
+            /// the wire then does not depend on how TCP cut the input. Call it again with
+            /// the rest; it returns 0 only for empty input or while waiting for TLS.
+            pub fn feed_until_event(&mut self, input: &[u8]) -> usize {
+                self.engine.feed(input, true)
             }
 
             /// The next event, in arrival order.
@@ -1286,6 +1301,29 @@ mod tests {
     use crate::screen::ScreenSize;
     use crate::telnet::consts::MAX_RECORD_LEN;
     use proptest::prelude::*;
+
+    /// `feed_until_event` returns right after the element that made an event, so the
+    /// caller can answer it before the rest of the chunk is processed.
+    #[test]
+    fn feed_until_event_stops_after_each_event() {
+        let mut c = ClientConnection::new(ClientConfig::default());
+        let input = cat(&[
+            b"ab",       // NVT text
+            &[IAC, NOP], // IAC NOP: the text before it becomes an event
+            b"cd",       // more NVT text
+        ]);
+        assert_eq!(c.feed_until_event(&input), 4);
+        assert_eq!(
+            events_client(&mut c),
+            [
+                Event::ModeChanged(Mode::Nvt),
+                Event::NvtData(b"ab".to_vec())
+            ]
+        );
+        assert_eq!(c.feed_until_event(&input[4..]), 2);
+        assert_eq!(events_client(&mut c), [Event::NvtData(b"cd".to_vec())]);
+        assert_eq!(c.feed_until_event(&[]), 0);
+    }
 
     /// Concatenate byte pieces (each piece one protocol element, commented at the call).
     fn cat(parts: &[&[u8]]) -> Vec<u8> {

@@ -1,0 +1,5 @@
+//! Fuzz target `inbound`: arbitrary bytes through `tn3270::fuzzing::inbound`, which drives the
+//! layer and asserts its invariants. Run: `cargo +nightly fuzz run inbound` (docs/FUZZING.md).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tn3270::fuzzing::inbound(data));

@@ -1,0 +1,5 @@
+//! Fuzz target `keyboard`: arbitrary bytes through `tn3270::fuzzing::keyboard`, which drives the
+//! layer and asserts its invariants. Run: `cargo +nightly fuzz run keyboard` (docs/FUZZING.md).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tn3270::fuzzing::keyboard(data));
