@@ -501,7 +501,7 @@ fn run_conn<C: Conn>(conn: &mut C, pieces: &[&[u8]], react: bool) -> (Vec<Event>
     (normalize_events(events), output)
 }
 
-/// Terminal-side connection. Bytes 0–1: [`client_config`]; byte 2: chunk seed. The rest is
+/// Terminal-side connection. Bytes 0–1: `client_config`; byte 2: chunk seed. The rest is
 /// what a host sends, fed whole and in chunks: events (NVT data merged) and output must be
 /// the same. Also parses the rest as a TN3270E header and as a BIND image.
 pub fn tn3270e_client(data: &[u8]) {
@@ -552,7 +552,7 @@ pub fn tn3270e_host(data: &[u8]) {
     let _ = reacting.send_nvt(b"READY\r\n");
 }
 
-/// 3270 data stream. Bytes 0–1 (and 2–3 for an alternate size): [`capabilities`]. The rest
+/// 3270 data stream. Bytes 0–1 (and 2–3 for an alternate size): `capabilities`. The rest
 /// is one or more outbound records separated by IAC EOR, applied in turn to one screen;
 /// after each the screen invariants hold and each requested read is built and checked, and
 /// at the end a Read Buffer and a Read Modified of the final screen are built and checked.
@@ -575,7 +575,7 @@ pub fn datastream(data: &[u8]) {
     }
 }
 
-/// The code page [`capabilities`] chose for this input.
+/// The code page `capabilities` chose for this input.
 fn caps_code_page(data: &[u8]) -> &'static CodePage {
     code_page(data.get(1).copied().unwrap_or(0))
 }
@@ -597,7 +597,7 @@ fn split_records(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// Structured fields. Bytes 0–1 (2–3): [`capabilities`]. The rest is the data of a Write
+/// Structured fields. Bytes 0–1 (2–3): `capabilities`. The rest is the data of a Write
 /// Structured Field (after the command byte), applied twice (a second time after whatever
 /// the first changed: reply mode, partition, size); replies are checked as in
 /// [`datastream`].
@@ -661,7 +661,7 @@ const KEY_CHARS: [char; 16] = [
     '0', '7', 'a', 'Z', ' ', '.', '-', '+', ',', 'ä', '€', '¬', '☃', '\u{0}', '\t', '|',
 ];
 
-/// The operator's keyboard. Bytes 0–1 (2–3): [`capabilities`]; then a big-endian length
+/// The operator's keyboard. Bytes 0–1 (2–3): `capabilities`; then a big-endian length
 /// `n` (two bytes) and `n` bytes of outbound records (separated by IAC EOR) that build the screen; the rest is
 /// a script, one action per byte (with operand bytes for some): every [`Key`], plus host
 /// actions (restore the keyboard, lock it, write a record). After each action the screen
