@@ -6,6 +6,10 @@
 //! [`Terminal::poll_event`], press keys with [`Terminal::key`], and write
 //! [`Terminal::take_output`] to the host. It owns no socket and no clock.
 //!
+//! Behind a bridge that terminated telnet (the browser), build it with
+//! [`Terminal::for_records`] instead: host records go in with [`Terminal::feed_record`] and
+//! what the operator sends comes out of [`Terminal::poll_outbound`] (see the `link` module).
+//!
 //! What it adds to the layers below:
 //! - 3270-DATA records go to [`datastream::process`]; its read requests are answered with the
 //!   `input::inbound` records, Query Replies are sent as built; a keyboard restore replays the
@@ -21,10 +25,12 @@
 //! [`TerminalEvent::Nvt`] but not drawn on the 3270 screen; SCS and printer data types are
 //! ignored (this is a display terminal).
 
+mod link;
 pub mod model;
 
 use std::collections::VecDeque;
 
+pub use link::{Outbound, MAX_OUTBOUND};
 pub use model::{ModelError, TerminalModel};
 
 use crate::aid::Aid;
@@ -122,7 +128,7 @@ impl std::error::Error for TerminalError {}
 /// A terminal: connection, screen, keyboard and code page.
 #[derive(Debug)]
 pub struct Terminal {
-    conn: ClientConnection,
+    link: link::Link,
     screen: Screen,
     keyboard: Keyboard,
     caps: Capabilities,
@@ -135,7 +141,7 @@ pub struct Terminal {
 impl Terminal {
     /// A disconnected terminal (keyboard locked "not connected").
     pub fn new(config: TerminalConfig) -> Terminal {
-        let model = config.model;
+        let model = config.model.clone();
         let caps =
             Capabilities::for_model(model.model, model.color, model.extended, config.code_page)
                 .with_alternate_size(model.alternate_size());
@@ -147,17 +153,50 @@ impl Terminal {
         };
         let conn = ClientConnection::new(ClientConfig {
             terminal_type: model.terminal_type(),
-            lu: config.lu,
+            lu: config.lu.clone(),
             tn3270e: config.tn3270e,
             start_tls: config.start_tls,
-            user: config.user,
+            user: config.user.clone(),
             auto_respond: false,
             ..ClientConfig::default()
         });
+        Terminal::with_link(config, link::Link::Telnet(Box::new(conn)), caps, model)
+    }
+
+    /// A terminal that exchanges **records** with a bridge which terminated telnet/TN3270E
+    /// upstream (the browser): host records go in with [`Terminal::feed_record`], what the
+    /// operator sends comes out of [`Terminal::poll_outbound`]. `mode` and `lu` are what the
+    /// bridge reported; [`Terminal::set_mode`] follows later changes. The keyboard waits for
+    /// the host's first write.
+    pub fn for_records(config: TerminalConfig, mode: Mode, lu: Option<String>) -> Terminal {
+        let model = config.model.clone();
+        let caps =
+            Capabilities::for_model(model.model, model.color, model.extended, config.code_page)
+                .with_alternate_size(model.alternate_size());
+        let caps = Capabilities {
+            field_validation: true,
+            ..caps
+        };
+        let link = link::Link::Records {
+            mode,
+            lu,
+            out: VecDeque::new(),
+        };
+        let mut t = Terminal::with_link(config, link, caps, model);
+        t.connected();
+        t
+    }
+
+    fn with_link(
+        config: TerminalConfig,
+        link: link::Link,
+        caps: Capabilities,
+        model: TerminalModel,
+    ) -> Terminal {
         let mut keyboard = Keyboard::new();
         keyboard.set_numeric_lock(config.numeric_lock);
         Terminal {
-            conn,
+            link,
             screen: caps.new_screen(),
             keyboard,
             caps,
@@ -190,10 +229,14 @@ impl Terminal {
         }
         let mut pos = 0;
         while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
-            let n = self.conn.feed_until_event(rest);
+            let link::Link::Telnet(conn) = &mut self.link else {
+                // Record mode has no telnet stream to feed.
+                return 0;
+            };
+            let n = conn.feed_until_event(rest);
             pos += n;
             let mut handled = false;
-            while let Some(ev) = self.conn.poll_event() {
+            while let Some(ev) = self.telnet_event() {
                 self.handle(ev);
                 handled = true;
             }
@@ -210,24 +253,75 @@ impl Terminal {
         self.events.pop_front()
     }
 
+    /// Record mode: applies one host record of a TN3270E data type (3270-DATA, SSCP-LU-DATA,
+    /// NVT-DATA, BIND-IMAGE, UNBIND; others are ignored), exactly as if it had arrived over
+    /// telnet. Replies and typed records come out of [`Terminal::poll_outbound`].
+    pub fn feed_record(&mut self, data_type: DataType, data: &[u8]) {
+        match data_type {
+            DataType::BindImage => match tn3270e::BindImage::parse(data) {
+                Ok(bind) => self.handle(Event::Bind(bind)),
+                Err(e) => self
+                    .events
+                    .push_back(TerminalEvent::Error(TerminalError::Connection(e))),
+            },
+            DataType::Unbind => self.handle(Event::Unbind {
+                reason: data.first().copied(),
+            }),
+            _ => self.record(Some(Header::new(data_type, 0)), data),
+        }
+    }
+
+    /// Record mode: the next record or signal to send to the bridge.
+    pub fn poll_outbound(&mut self) -> Option<Outbound> {
+        match &mut self.link {
+            link::Link::Records { out, .. } => out.pop_front(),
+            link::Link::Telnet(_) => None,
+        }
+    }
+
+    /// Record mode: the session state changed (the bridge says so, e.g. SSCP-LU after UNBIND).
+    pub fn set_mode(&mut self, mode: Mode) {
+        if let link::Link::Records { mode: m, .. } = &mut self.link {
+            *m = mode;
+        }
+        self.handle(Event::ModeChanged(mode));
+    }
+
+    fn telnet_event(&mut self) -> Option<Event> {
+        match &mut self.link {
+            link::Link::Telnet(conn) => conn.poll_event(),
+            link::Link::Records { .. } => None,
+        }
+    }
+
     /// Everything to write to the host, taken.
     pub fn take_output(&mut self) -> Vec<u8> {
-        self.conn.take_output()
+        match &mut self.link {
+            link::Link::Telnet(conn) => conn.take_output(),
+            link::Link::Records { .. } => Vec::new(),
+        }
     }
 
     /// The bytes to write to the host, not yet taken (see [`Terminal::consume_output`]).
     pub fn pending_output(&self) -> &[u8] {
-        self.conn.pending_output()
+        match &self.link {
+            link::Link::Telnet(conn) => conn.pending_output(),
+            link::Link::Records { .. } => &[],
+        }
     }
 
     /// Marks `n` bytes of [`Terminal::pending_output`] as written.
     pub fn consume_output(&mut self, n: usize) {
-        self.conn.consume_output(n)
+        if let link::Link::Telnet(conn) = &mut self.link {
+            conn.consume_output(n)
+        }
     }
 
     /// The TLS handshake after START-TLS is done.
     pub fn tls_established(&mut self) {
-        self.conn.tls_established()
+        if let link::Link::Telnet(conn) = &mut self.link {
+            conn.tls_established()
+        }
     }
 
     /// Presses a key. An AID key sends its inbound record; ATTN and SYSREQ go out as telnet
@@ -273,12 +367,12 @@ impl Terminal {
 
     /// The connection mode.
     pub fn mode(&self) -> Mode {
-        self.conn.mode()
+        self.link.mode()
     }
 
     /// The agreed LU, if any.
     pub fn lu(&self) -> Option<&str> {
-        self.conn.lu()
+        self.link.lu()
     }
 
     /// The terminal type sent to the host.
@@ -321,7 +415,9 @@ impl Terminal {
         match ev {
             Event::Record { header, data } => {
                 self.record(header, &data);
-                self.conn.recycle(data);
+                if let link::Link::Telnet(conn) = &mut self.link {
+                    conn.recycle(data);
+                }
             }
             Event::ModeChanged(mode) => {
                 if !matches!(
@@ -444,8 +540,7 @@ impl Terminal {
             }
             Some(_) => return,
         };
-        // Only fails outside TN3270E, where there is nobody to answer.
-        let _ = self.conn.send_response(h.seq, response);
+        self.link.send_response(h.seq, response);
     }
 
     fn reply(&mut self, reply: Reply) {
@@ -471,7 +566,7 @@ impl Terminal {
                 }
             }
         }
-        let _ = self.conn.send_record(DataType::Data3270, &self.scratch);
+        let _ = self.link.send_record(DataType::Data3270, &self.scratch);
     }
 
     fn after_key(&mut self, outcome: KeyOutcome, record: &[u8]) {
@@ -482,7 +577,7 @@ impl Terminal {
                 } else {
                     DataType::Data3270
                 };
-                if self.conn.send_record(data_type, record).is_err() {
+                if self.link.send_record(data_type, record).is_err() {
                     self.screen.set_lock(Some(LockReason::NotConnected));
                 }
                 if aid == Aid::Clear {
@@ -493,7 +588,7 @@ impl Terminal {
                 // TN3270E (RFC 2355 §10.4): ATTN is IAC IP, meaningful only on a session bound
                 // with the BIND-IMAGE function; elsewhere in TN3270E it is refused "X -f", as
                 // s3270 does. Plain TN3270 sends IAC BREAK (RFC 1576).
-                let allowed = match self.conn.mode() {
+                let allowed = match self.link.mode() {
                     Mode::Tn3270e {
                         functions, session, ..
                     } => {
@@ -503,7 +598,7 @@ impl Terminal {
                     _ => true,
                 };
                 if allowed {
-                    let _ = self.conn.send_attn();
+                    let _ = self.link.send_attn();
                 } else {
                     self.screen.set_lock(Some(LockReason::MinusFunction));
                 }
@@ -517,10 +612,10 @@ impl Terminal {
                 // otherwise it sends the Test Request Read record, an attention like any AID:
                 // the keyboard waits for the host (GA23-0059 §3.5; s3270 locks it too).
                 let toggles = matches!(
-                    self.conn.mode(),
+                    self.link.mode(),
                     Mode::Tn3270e { functions, .. } if functions.contains(tn3270e::Function::Sysreq)
                 );
-                if self.conn.send_sysreq().is_ok() && !toggles {
+                if self.link.send_sysreq().is_ok() && !toggles {
                     self.screen.set_lock(Some(LockReason::SystemWait));
                 }
             }
@@ -530,7 +625,7 @@ impl Terminal {
 
     fn tn3270e_without_sysreq(&self) -> bool {
         matches!(
-            self.conn.mode(),
+            self.link.mode(),
             Mode::Tn3270e { functions, .. } if !functions.contains(tn3270e::Function::Sysreq)
         )
     }

@@ -254,3 +254,82 @@ fn reply_to_a_record_precedes_answers_to_later_negotiation_in_one_chunk() {
     assert_eq!(split.take_output(), expected);
     assert_eq!(whole.take_output(), expected);
 }
+
+/// Record mode (the browser behind a bridge): host records in with their data type, the
+/// operator's records and signals out as [`Outbound`] items; no telnet either way.
+#[test]
+fn record_mode_exchanges_records_and_signals() {
+    let functions = crate::tn3270e::FunctionSet::S3270;
+    let mut t = Terminal::for_records(
+        TerminalConfig {
+            model: TerminalModel::parse("3279-2-E").unwrap(),
+            ..TerminalConfig::default()
+        },
+        Mode::Tn3270e {
+            functions,
+            session: crate::tn3270e::Session::LuLu,
+        },
+        Some("LU1".into()),
+    );
+    assert_eq!(t.lu(), Some("LU1"));
+    assert_eq!(t.screen().lock(), Some(LockReason::AwaitingFirst));
+    // The hello screen without its IAC EOR: a record is just the 3270 data.
+    t.feed_record(DataType::Data3270, &HELLO_SCREEN[..HELLO_SCREEN.len() - 2]);
+    assert_eq!(t.text_rows()[0].trim_end(), " HELLO");
+    assert_eq!(
+        t.take_output(),
+        Vec::<u8>::new(),
+        "no telnet in record mode"
+    );
+    t.type_text("abc");
+    t.key(Key::Enter);
+    assert_eq!(
+        t.poll_outbound(),
+        Some(Outbound::Record {
+            data_type: DataType::Data3270,
+            data: vec![
+                0x7d, // AID Enter
+                0xc1, 0xd4, // cursor (2,5)
+                0x11, 0xc1, 0xd1, // SBA (2,2)
+                0x81, 0x82, 0x83, // "abc"
+            ],
+        })
+    );
+    assert_eq!(t.poll_outbound(), None);
+    // A Read Partition Query is answered with a Query Reply record.
+    t.feed_record(DataType::Data3270, &[0xf3, 0x00, 0x05, 0x01, 0xff, 0x02]);
+    match t.poll_outbound() {
+        Some(Outbound::Record { data_type, data }) => {
+            assert_eq!(data_type, DataType::Data3270);
+            assert_eq!(data[0], 0x88);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Bound with BIND-IMAGE: ATTN is a signal for the bridge.
+    t.key(Key::Attn);
+    assert_eq!(t.poll_outbound(), Some(Outbound::Attn));
+}
+
+/// Record mode: a BIND-IMAGE record sets the screen sizes, like over telnet.
+#[test]
+fn record_mode_bind_sets_the_sizes() {
+    let mut t = Terminal::for_records(
+        TerminalConfig {
+            model: TerminalModel::parse("3279-5-E").unwrap(),
+            ..TerminalConfig::default()
+        },
+        Mode::Tn3270,
+        None,
+    );
+    let bind = crate::tn3270e::BindImage::encode(
+        crate::screen::ScreenSize::MODEL_2,
+        crate::screen::ScreenSize::MODEL_5,
+    );
+    t.feed_record(DataType::BindImage, &bind);
+    assert_eq!(
+        t.capabilities().alternate_size,
+        crate::screen::ScreenSize::MODEL_5
+    );
+    t.feed_record(DataType::Data3270, &[0x7e, 0xc3]); // EWA, WCC restore
+    assert_eq!((t.screen().rows(), t.screen().cols()), (27, 132));
+}
