@@ -104,9 +104,13 @@ pub(crate) async fn negotiate(
             // The rest of the chunk (normally nothing: the host waits for our ClientHello)
             // belongs to the TLS layer. The outer deadline bounds the handshake.
             let leftover = chunk.get(consumed..).unwrap_or_default();
+            // If the negotiation deadline falls during the handshake, the caller reports
+            // TLS_TIMEOUT rather than "still negotiating".
+            progress.in_tls_handshake = true;
             stream
                 .upgrade(tls, leftover, options.negotiate_timeout)
                 .await?;
+            progress.in_tls_handshake = false;
             conn.tls_established();
             tracing::info!(server_name = tls.server_name(), "upstream: START-TLS done");
         }
