@@ -1,0 +1,267 @@
+//! The bridge's native TN3270 listener on loopback, driven by s3270 (the oracle): the same
+//! script run through the bridge and directly against the same host must show the same
+//! screens (TN3270E and plain TN3270 `-tn IBM-3278-2`), the endpoint is chosen by the LU name
+//! (`NAME@bridge:port`), unknown names and clients over `max_sessions` are refused with a
+//! screen.
+//!
+//! Each test starts `bridge::server::run` in a thread of its own with endpoints `demo`
+//! (built in, priority 1: the default) and `mock` (mainframe-mocker serving
+//! `tests/hosts/logon.py`, started by the `web3270-tests` harness; `.venv/bin` of the
+//! workspace must exist, as `scripts/test.sh` makes it).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bridge::config::{Config, Endpoint};
+use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, Snapshot, TestDir, S3270};
+
+/// `.venv/bin` of the workspace first on PATH (mfmock and its Python), as `tests/src` expects.
+fn venv_on_path() {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![venv];
+    dirs.extend(std::env::split_paths(&path));
+    // Tests of this file all set the same value, so concurrent writes agree.
+    std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running bridge (`serve`), stopped on drop.
+struct Bridge {
+    tn3270: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Bridge {
+    /// Endpoints: `demo` (built in, the default) and `mock` on `mock_port`.
+    fn start(mock_port: u16, max_sessions: u32) -> Bridge {
+        let mut config = Config::demo();
+        config.server.bind_address = [127, 0, 0, 1].into();
+        config.server.port = free_port();
+        config.server.api_port = free_port();
+        config.sessions.max_sessions = max_sessions;
+        let mut mock = Endpoint::host("mock", "127.0.0.1", Some(mock_port));
+        mock.priority = 2;
+        config.endpoints.push(mock);
+        let tn3270 = SocketAddr::from(([127, 0, 0, 1], config.server.port));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                bridge::server::run(
+                    config,
+                    async {
+                        let _ = stopped.await;
+                    },
+                    move |_| ready_tx.send(()).unwrap(),
+                )
+                .await
+                .unwrap();
+            });
+        });
+        ready_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        Bridge {
+            tn3270,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// `NAME@127.0.0.1:PORT`, or just the address without a name.
+    fn target(&self, name: Option<&str>) -> String {
+        match name {
+            Some(n) => format!("{n}@{}", self.tn3270),
+            None => self.tn3270.to_string(),
+        }
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Connect, first screen, sign on as ALICE, the menu: the two snapshots.
+fn logon_run(s3270: &S3270, dir: &TestDir, name: &str, target: &str) -> (Snapshot, Snapshot) {
+    let mut script = Script::new();
+    script.connect(target).wait_unlock(10);
+    let signon = script.snapshot();
+    script
+        .string("alice")
+        .tab()
+        .string("web3270")
+        .tab()
+        .string("0042")
+        .enter()
+        .wait_unlock(10);
+    let menu = script.snapshot();
+    let run = s3270.run(dir, name, &script).unwrap();
+    (run.snapshot(signon).unwrap(), run.snapshot(menu).unwrap())
+}
+
+/// Screens without what differs per connection: the LU name mfmock assigns (`TERMnnnn`).
+fn rows(s: &Snapshot) -> Vec<String> {
+    s.rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            while let Some(i) = r.find("TERM0") {
+                r.replace_range(i..(i + 8).min(r.len()), "TERMxxxx");
+            }
+            r
+        })
+        .collect()
+}
+
+/// `prefix` is an s3270 host prefix (`N:`: no TN3270E) or empty.
+fn assert_same_logon(s3270: S3270, prefix: &str, dir_name: &str, state: &str) {
+    venv_on_path();
+    let dir = TestDir::new(dir_name).unwrap();
+    let host = MfMock::start(&dir, &MfMockApp::Logon, &MfMockOptions::default()).unwrap();
+    let bridge = Bridge::start(host.port, 10);
+
+    let (d_signon, d_menu) = logon_run(
+        &s3270,
+        &dir,
+        "direct",
+        &format!("{prefix}{}", host.address()),
+    );
+    let (b_signon, b_menu) = logon_run(
+        &s3270,
+        &dir,
+        "bridged",
+        &format!("{prefix}{}", bridge.target(Some("mock"))),
+    );
+
+    assert_eq!(d_signon.connection_state, state);
+    assert_eq!(b_signon.connection_state, state);
+    assert!(b_signon.contains("USERID"), "{}", b_signon.text());
+    assert_eq!(rows(&b_signon), rows(&d_signon));
+    assert_eq!(b_signon.cursor, d_signon.cursor);
+    assert_eq!(b_menu.row(3), "WELCOME ALICE", "{}", b_menu.text());
+    assert_eq!(rows(&b_menu), rows(&d_menu));
+    assert_eq!(b_menu.cursor, d_menu.cursor);
+}
+
+/// s3270 in TN3270E (`-model 3279-2-E`) through the bridge to `mock` sees what it sees
+/// directly: sign-on screen, then the menu after typing a logon and Enter.
+#[test]
+fn tn3270e_client_sees_the_same_screens_as_direct() {
+    assert_same_logon(
+        S3270::new().model("3279-2-E"),
+        "",
+        "native_tn3270e",
+        "connected-tn3270e",
+    );
+}
+
+/// Plain TN3270 (`-tn IBM-3278-2` and the `N:` prefix: s3270 refuses TN3270E, so
+/// TERMINAL-TYPE `IBM-3278-2@mock` names the endpoint): the same screens.
+#[test]
+fn plain_tn3270_client_sees_the_same_screens_as_direct() {
+    assert_same_logon(
+        S3270::new().terminal_type("IBM-3278-2"),
+        "N:",
+        "native_plain",
+        "connected-3270",
+    );
+}
+
+/// No name: the default endpoint (the built-in demo, priority 1) answers.
+#[test]
+fn no_name_reaches_the_default_endpoint() {
+    venv_on_path();
+    let dir = TestDir::new("native_default").unwrap();
+    let bridge = Bridge::start(free_port(), 10);
+    let mut script = Script::new();
+    script.connect(&bridge.target(None)).wait_unlock(10);
+    let first = script.snapshot();
+    let run = S3270::new().run(&dir, "default", &script).unwrap();
+    let first = run.snapshot(first).unwrap();
+    assert_eq!(first.connection_state, "connected-tn3270e");
+    assert!(
+        !first.contains("web3270: ") && !first.text().trim().is_empty(),
+        "{}",
+        first.text()
+    );
+}
+
+/// An unknown endpoint name: TN3270E DEVICE-TYPE REJECT, then (s3270 falls back to plain
+/// TN3270) a screen naming it; the same in plain TN3270.
+#[test]
+fn unknown_endpoint_is_refused_with_a_screen() {
+    let dir = TestDir::new("native_unknown").unwrap();
+    let bridge = Bridge::start(free_port(), 10);
+    for (name, prefix) in [("unknown-e", ""), ("unknown-plain", "N:")] {
+        let mut script = Script::new();
+        script
+            .connect(&format!("{prefix}{}", bridge.target(Some("nope"))))
+            .wait_unlock(10);
+        let screen = script.snapshot();
+        let run = S3270::new().run(&dir, name, &script).unwrap();
+        let screen = run.snapshot(screen).unwrap();
+        assert_eq!(screen.connection_state, "connected-3270", "{name}");
+        assert_eq!(
+            screen.row(0),
+            "web3270: unknown endpoint nope",
+            "{}",
+            screen.text()
+        );
+        assert!(
+            screen.contains("Code: UNKNOWN_ENDPOINT"),
+            "{}",
+            screen.text()
+        );
+    }
+}
+
+/// With `max_sessions: 1`, a second client while the first is connected gets the refusal
+/// screen.
+#[test]
+fn over_max_sessions_is_refused_with_a_screen() {
+    let dir = TestDir::new("native_max").unwrap();
+    let bridge = Bridge::start(free_port(), 1);
+    let mut hold = Script::new();
+    hold.connect(&bridge.target(Some("demo")))
+        .wait_unlock(10)
+        .action("Wait(20,Seconds)");
+    let _holder = S3270::new().spawn(&dir, "holder", &hold).unwrap();
+    // Let the holder take the only session.
+    std::thread::sleep(Duration::from_secs(2));
+    let mut script = Script::new();
+    script.connect(&bridge.target(Some("demo"))).wait_unlock(10);
+    let screen = script.snapshot();
+    let run = S3270::new().run(&dir, "refused", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: too many sessions.",
+        "{}",
+        screen.text()
+    );
+    assert!(
+        screen.contains("Code: TOO_MANY_SESSIONS"),
+        "{}",
+        screen.text()
+    );
+}
