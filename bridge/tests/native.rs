@@ -44,14 +44,19 @@ struct Bridge {
 impl Bridge {
     /// Endpoints: `demo` (built in, the default) and `mock` on `mock_port`.
     fn start(mock_port: u16, max_sessions: u32) -> Bridge {
+        Bridge::start_with(mock_port, |c| c.sessions.max_sessions = max_sessions)
+    }
+
+    /// As [`Bridge::start`] with the configuration adjusted by `adjust`.
+    fn start_with(mock_port: u16, adjust: impl FnOnce(&mut Config)) -> Bridge {
         let mut config = Config::demo();
         config.server.bind_address = [127, 0, 0, 1].into();
         config.server.port = free_port();
         config.server.api_port = free_port();
-        config.sessions.max_sessions = max_sessions;
         let mut mock = Endpoint::host("mock", "127.0.0.1", Some(mock_port));
         mock.priority = 2;
         config.endpoints.push(mock);
+        adjust(&mut config);
         let tn3270 = SocketAddr::from(([127, 0, 0, 1], config.server.port));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -92,6 +97,13 @@ impl Bridge {
 
 impl Drop for Bridge {
     fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Bridge {
+    /// Shuts the bridge down and waits until it has stopped.
+    fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -264,4 +276,87 @@ fn over_max_sessions_is_refused_with_a_screen() {
         "{}",
         screen.text()
     );
+}
+
+/// An endpoint whose host is down: the client gets a screen with the error code, then the
+/// connection closes.
+#[test]
+fn upstream_failure_shows_the_error_code() {
+    let dir = TestDir::new("native_down").unwrap();
+    let down_port = free_port();
+    let bridge = Bridge::start_with(free_port(), |c| {
+        c.endpoints
+            .push(Endpoint::host("down", "127.0.0.1", Some(down_port)));
+    });
+    let mut script = Script::new();
+    script.connect(&bridge.target(Some("down"))).wait_unlock(10);
+    let screen = script.snapshot();
+    let run = S3270::new().run(&dir, "down", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: cannot connect to endpoint down.",
+        "{}",
+        screen.text()
+    );
+    assert!(screen.row(2).starts_with("Code: "), "{}", screen.text());
+}
+
+/// `sessions.idle_timeout_seconds: 2`: a session without input gets the idle screen, then
+/// the bridge closes it.
+#[test]
+fn idle_session_is_ended_with_a_screen() {
+    let dir = TestDir::new("native_idle").unwrap();
+    let bridge = Bridge::start_with(free_port(), |c| {
+        c.sessions.idle_timeout_seconds = Duration::from_secs(2);
+    });
+    let mut script = Script::new();
+    script
+        .connect(&bridge.target(Some("demo")))
+        .wait_unlock(10)
+        .action("Wait(4,Seconds)");
+    let screen = script.snapshot();
+    script.wait_disconnect(10);
+    let end = script.actions().len();
+    script.action("Query(ConnectionState)");
+    let run = S3270::new().run(&dir, "idle", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: session ended: no input for too long.",
+        "{}",
+        screen.text()
+    );
+    assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
+}
+
+/// Shutdown while a client is connected: it gets a shutdown screen, then the close (s3270
+/// keeps the last screen after the disconnect); the bridge stops.
+#[test]
+fn shutdown_says_goodbye_to_native_sessions() {
+    let dir = TestDir::new("native_shutdown").unwrap();
+    let mut bridge = Bridge::start(free_port(), 10);
+    let mut script = Script::new();
+    script
+        .connect(&bridge.target(Some("demo")))
+        .wait_unlock(10)
+        .wait_disconnect(10);
+    let screen = script.snapshot();
+    let end = script.actions().len();
+    script.action("Query(ConnectionState)");
+    let client = std::thread::spawn(move || S3270::new().run(&dir, "shutdown", &script).unwrap());
+    std::thread::sleep(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    bridge.stop();
+    assert!(started.elapsed() < Duration::from_secs(8));
+    let run = client.join().unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    // The bridge's screen, or the built-in demo host's own farewell when it was first.
+    assert!(
+        screen.row(0) == "web3270: the bridge is shutting down."
+            || screen.contains("The demo host is shutting down"),
+        "{}",
+        screen.text()
+    );
+    assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
 }

@@ -38,6 +38,8 @@ pub const REFUSAL_LU: &str = "WEB3270";
 /// How long a bridge screen (refusal, error) stays up before the connection closes, unless
 /// the client closes or presses a key first.
 pub const MESSAGE_LINGER: Duration = Duration::from_secs(5);
+/// The same for the shutdown screen (well within [`super::SHUTDOWN_GRACE`]).
+pub const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
 /// Longest line of a bridge screen (one 80-column row less its attribute byte).
 const MESSAGE_LINE_MAX: usize = 79;
 
@@ -108,6 +110,11 @@ impl Client {
     /// Shows a bridge screen and keeps it up for [`MESSAGE_LINGER`] or until the client
     /// answers or closes; then closes the socket.
     async fn show_and_close(&mut self, lines: &[&str]) {
+        self.show_and_close_within(lines, MESSAGE_LINGER).await
+    }
+
+    /// [`Client::show_and_close`] keeping the screen up at most `linger`.
+    async fn show_and_close_within(&mut self, lines: &[&str], linger: Duration) {
         self.bind_if_unbound();
         if let Err(error) = self
             .conn
@@ -116,7 +123,7 @@ impl Client {
             tracing::debug!(?error, "native: cannot send a screen to the client");
         }
         if self.flush().await.is_ok() {
-            let _ = tokio::time::timeout(MESSAGE_LINGER, async {
+            let _ = tokio::time::timeout(linger, async {
                 while let Ok(Some(event)) = self.next_event().await {
                     if matches!(event, Event::Record { .. } | Event::Attn | Event::SysReq) {
                         break;
@@ -263,7 +270,9 @@ pub async fn run(
     let upstream = tokio::select! {
         up = Upstream::connect(&resolved.endpoint, options) => up,
         () = stopped(&mut stop) => {
-            client.show_and_close(&["web3270: the bridge is shutting down."]).await;
+            client
+                .show_and_close_within(&["web3270: the bridge is shutting down.", "Code: SHUTDOWN"], SHUTDOWN_LINGER)
+                .await;
             return "bridge shutdown while connecting".into();
         }
     };
@@ -424,10 +433,10 @@ async fn relay(
                 return "idle timeout".into();
             }
             () = stopped(&mut stop) => {
-                client.show_and_close(&[
+                client.show_and_close_within(&[
                     "web3270: the bridge is shutting down.",
                     "Code: SHUTDOWN",
-                ]).await;
+                ], SHUTDOWN_LINGER).await;
                 return "bridge shutdown".into();
             }
         }
