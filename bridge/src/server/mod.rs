@@ -5,10 +5,11 @@
 //!   (nothing outside the bridge can reach it except through the bridge);
 //! - the HTTP listener on `server.bind_address:server.api_port`: the page, `/api/v1/health`,
 //!   `/api/v1/endpoints` ([`http`]);
+//! - the native TN3270 listener on `server.bind_address:server.port` ([`crate::native`]);
 //! - graceful shutdown on SIGTERM or Ctrl-C: listeners stop accepting, then the demo hosts
 //!   say goodbye to their sessions.
 //!
-//! Still to come with the bridge issue: websocket and native TN3270 sessions, TLS listeners,
+//! Still to come with the bridge issue: websocket sessions, TLS listeners,
 //! health checks of real endpoints, the rest of the REST API, metrics and audit.
 
 pub mod http;
