@@ -1,5 +1,5 @@
 //! One native client connection: negotiation to 3270 mode as a host would (the host side of
-//! the core, [`HostConnection`] with [`DevicePolicy::Ask`]; RFC 2355 §7 DEVICE-TYPE, RFC 1646
+//! the core, [`HostConnection`] with `DevicePolicy::Ask`; RFC 2355 §7 DEVICE-TYPE, RFC 1646
 //! `TYPE@LU`, RFC 1576), choosing the endpoint ([`super::resolve`]), opening the upstream and
 //! relaying records both ways until either side ends (see the module doc of [`super`]).
 //!
