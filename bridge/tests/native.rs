@@ -360,3 +360,61 @@ fn shutdown_says_goodbye_to_native_sessions() {
     );
     assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
 }
+
+/// The built-in demo endpoint through the bridge shows what a demo host of its own shows
+/// directly: the logon screen, then the menu after a logon (TN3270E, BIND-IMAGE relayed).
+#[test]
+fn demo_endpoint_sees_the_same_screens_as_a_direct_demo_host() {
+    let dir = TestDir::new("native_demo").unwrap();
+    let bridge = Bridge::start(free_port(), 10);
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let demo = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            bridge::demo::serve(listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+    });
+    let direct: SocketAddr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    let run = |name: &str, target: &str| {
+        let mut script = Script::new();
+        script.connect(target).wait_unlock(10);
+        let logon = script.snapshot();
+        script
+            .string("ann")
+            .tab()
+            .string("DEMO")
+            .enter()
+            .wait_unlock(10);
+        let menu = script.snapshot();
+        let run = S3270::new()
+            .model("3279-2-E")
+            .run(&dir, name, &script)
+            .unwrap();
+        (run.snapshot(logon).unwrap(), run.snapshot(menu).unwrap())
+    };
+    let (d_logon, d_menu) = run("demo-direct", &direct.to_string());
+    let (b_logon, b_menu) = run("demo-bridged", &bridge.target(Some("demo")));
+    let _ = stop.send(());
+    demo.join().unwrap();
+    assert_eq!(b_logon.connection_state, "connected-tn3270e");
+    assert!(b_logon.contains("Userid     ===>"), "{}", b_logon.text());
+    assert_eq!(b_logon.rows, d_logon.rows);
+    assert_eq!(b_logon.cursor, d_logon.cursor);
+    assert!(
+        b_menu.contains("Userid: ANN") || b_menu.contains("Userid: ann"),
+        "{}",
+        b_menu.text()
+    );
+    assert_eq!(b_menu.rows, d_menu.rows);
+    assert_eq!(b_menu.cursor, d_menu.cursor);
+}
