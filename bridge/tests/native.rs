@@ -446,3 +446,48 @@ fn demo_endpoint_sees_the_same_screens_as_a_direct_demo_host() {
     assert_eq!(b_menu.rows, d_menu.rows);
     assert_eq!(b_menu.cursor, d_menu.cursor);
 }
+
+/// A client that sends garbage and never reaches 3270 mode is closed after the negotiation
+/// timeout (the listener alone, `bridge::native::serve`, with a 1 s timeout).
+#[test]
+fn garbage_client_is_closed_after_the_negotiation_timeout() {
+    use std::io::{Read, Write};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = bridge::native::NativeConfig {
+        max_sessions: 4,
+        idle_timeout: Duration::from_secs(60),
+        negotiate_timeout: Duration::from_secs(1),
+        write_timeout: Duration::from_secs(5),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = rt.spawn(bridge::native::serve(listener, Vec::new(), config, async {
+        let _ = stopped.await;
+    }));
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut first = [0u8; 3];
+    s.read_exact(&mut first).unwrap();
+    assert_eq!(first, [0xff, 0xfd, 0x28], "IAC DO TN3270E");
+    // Not telnet negotiation: text, a lone IAC SB without SE, bytes 0x00..0xff.
+    s.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    s.write_all(&[0xff, 0xfa, 0x28, 0x02]).unwrap();
+    s.write_all(&(0..=255u8).collect::<Vec<_>>()).unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(500) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    let _ = stop.send(());
+    rt.block_on(server).unwrap().unwrap();
+}
