@@ -5,10 +5,11 @@
 //!   (nothing outside the bridge can reach it except through the bridge);
 //! - the HTTP listener on `server.bind_address:server.api_port`: the page, `/api/v1/health`,
 //!   `/api/v1/endpoints` ([`http`]);
+//! - the native TN3270 listener on `server.bind_address:server.port` ([`crate::native`]);
 //! - graceful shutdown on SIGTERM or Ctrl-C: listeners stop accepting, then the demo hosts
 //!   say goodbye to their sessions.
 //!
-//! Still to come with the bridge issue: websocket and native TN3270 sessions, TLS listeners,
+//! Still to come with the bridge issue: websocket sessions, TLS listeners,
 //! health checks of real endpoints, the rest of the REST API, metrics and audit.
 
 pub mod http;
@@ -138,6 +139,26 @@ pub async fn run(
             source,
         })?;
     let local = listener.local_addr().map_err(ServeError::Http)?;
+    // --- native TN3270 listener (bridge/src/native): same shutdown signal as HTTP. ---
+    let tn_addr = format!("{}:{}", config.server.bind_address, config.server.port);
+    let tn_listener = TcpListener::bind(&tn_addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            what: "TN3270",
+            addr: tn_addr.clone(),
+            source,
+        })?;
+    tracing::info!(addr = %tn_listener.local_addr().map_err(ServeError::Http)?, "TN3270 listening");
+    let mut rx = stop_rx.clone();
+    let native_task = tokio::spawn(crate::native::serve(
+        tn_listener,
+        endpoints.clone(),
+        crate::native::NativeConfig::from_config(&config),
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        },
+    ));
+    // --- end native TN3270 listener ---
     let static_dir = static_dir();
     if let Some(dir) = &static_dir {
         tracing::info!(dir = %dir.display(), "serving /static");
@@ -159,6 +180,7 @@ pub async fn run(
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     let result = http.await;
+    let _ = native_task.await; // native TN3270 listener
     for task in demo_tasks {
         let _ = task.await;
     }

@@ -1,0 +1,493 @@
+//! The bridge's native TN3270 listener on loopback, driven by s3270 (the oracle): the same
+//! script run through the bridge and directly against the same host must show the same
+//! screens (TN3270E and plain TN3270 `-tn IBM-3278-2`), the endpoint is chosen by the LU name
+//! (`NAME@bridge:port`), unknown names and clients over `max_sessions` are refused with a
+//! screen.
+//!
+//! Each test starts `bridge::server::run` in a thread of its own with endpoints `demo`
+//! (built in, priority 1: the default) and `mock` (mainframe-mocker serving
+//! `tests/hosts/logon.py`, started by the `web3270-tests` harness; `.venv/bin` of the
+//! workspace must exist, as `scripts/test.sh` makes it).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bridge::config::{Config, Endpoint};
+use web3270_tests::trace::Direction;
+use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, Snapshot, TestDir, S3270};
+
+/// `.venv/bin` of the workspace first on PATH (mfmock and its Python), as `tests/src` expects.
+fn venv_on_path() {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![venv];
+    dirs.extend(std::env::split_paths(&path));
+    // Tests of this file all set the same value, so concurrent writes agree.
+    std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running bridge (`serve`), stopped on drop.
+struct Bridge {
+    tn3270: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Bridge {
+    /// Endpoints: `demo` (built in, the default) and `mock` on `mock_port`.
+    fn start(mock_port: u16, max_sessions: u32) -> Bridge {
+        Bridge::start_with(mock_port, |c| c.sessions.max_sessions = max_sessions)
+    }
+
+    /// As [`Bridge::start`] with the configuration adjusted by `adjust`.
+    fn start_with(mock_port: u16, adjust: impl FnOnce(&mut Config)) -> Bridge {
+        let mut config = Config::demo();
+        config.server.bind_address = [127, 0, 0, 1].into();
+        config.server.port = free_port();
+        config.server.api_port = free_port();
+        let mut mock = Endpoint::host("mock", "127.0.0.1", Some(mock_port));
+        mock.priority = 2;
+        config.endpoints.push(mock);
+        adjust(&mut config);
+        let tn3270 = SocketAddr::from(([127, 0, 0, 1], config.server.port));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                bridge::server::run(
+                    config,
+                    async {
+                        let _ = stopped.await;
+                    },
+                    move |_| ready_tx.send(()).unwrap(),
+                )
+                .await
+                .unwrap();
+            });
+        });
+        ready_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        Bridge {
+            tn3270,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// `NAME@127.0.0.1:PORT`, or just the address without a name.
+    fn target(&self, name: Option<&str>) -> String {
+        match name {
+            Some(n) => format!("{n}@{}", self.tn3270),
+            None => self.tn3270.to_string(),
+        }
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Bridge {
+    /// Shuts the bridge down and waits until it has stopped.
+    fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Connect, first screen, sign on as ALICE, the menu: the two snapshots.
+fn logon_run(s3270: &S3270, dir: &TestDir, name: &str, target: &str) -> (Snapshot, Snapshot) {
+    let mut script = Script::new();
+    script.connect(target).wait_unlock(10);
+    let signon = script.snapshot();
+    script
+        .string("alice")
+        .tab()
+        .string("web3270")
+        .tab()
+        .string("0042")
+        .enter()
+        .wait_unlock(10);
+    let menu = script.snapshot();
+    let run = s3270.run(dir, name, &script).unwrap();
+    (run.snapshot(signon).unwrap(), run.snapshot(menu).unwrap())
+}
+
+/// Screens without what differs per connection: the LU name mfmock assigns (`TERMnnnn`).
+fn rows(s: &Snapshot) -> Vec<String> {
+    s.rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            while let Some(i) = r.find("TERM0") {
+                r.replace_range(i..(i + 8).min(r.len()), "TERMxxxx");
+            }
+            r
+        })
+        .collect()
+}
+
+/// `prefix` is an s3270 host prefix (`N:`: no TN3270E) or empty.
+fn assert_same_logon(s3270: S3270, prefix: &str, dir_name: &str, state: &str) {
+    venv_on_path();
+    let dir = TestDir::new(dir_name).unwrap();
+    let host = MfMock::start(&dir, &MfMockApp::Logon, &MfMockOptions::default()).unwrap();
+    let bridge = Bridge::start(host.port, 10);
+
+    let (d_signon, d_menu) = logon_run(
+        &s3270,
+        &dir,
+        "direct",
+        &format!("{prefix}{}", host.address()),
+    );
+    let (b_signon, b_menu) = logon_run(
+        &s3270,
+        &dir,
+        "bridged",
+        &format!("{prefix}{}", bridge.target(Some("mock"))),
+    );
+
+    assert_eq!(d_signon.connection_state, state);
+    assert_eq!(b_signon.connection_state, state);
+    assert!(b_signon.contains("USERID"), "{}", b_signon.text());
+    assert_eq!(rows(&b_signon), rows(&d_signon));
+    assert_eq!(b_signon.cursor, d_signon.cursor);
+    assert_eq!(b_menu.row(3), "WELCOME ALICE", "{}", b_menu.text());
+    assert_eq!(rows(&b_menu), rows(&d_menu));
+    assert_eq!(b_menu.cursor, d_menu.cursor);
+
+    // Byte for byte, the host received and sent the same records on the direct session (its
+    // first LU) and the bridged one (its second) — except the SEQ-NUMBER of the client's
+    // TN3270E headers: s3270 numbers its records differently when it agreed RESPONSES with
+    // the bridge and mfmock agrees no functions (see docs/NATIVE-TN3270.md, deviations).
+    let records = host.records();
+    let tn3270e = state == "connected-tn3270e";
+    let session = |lu: &str| {
+        records
+            .iter()
+            .filter(|r| r.lu == lu)
+            .map(|r| {
+                let mut bytes = r.bytes.clone();
+                if tn3270e && r.direction == Direction::ToHost {
+                    bytes
+                        .get_mut(3..5)
+                        .into_iter()
+                        .flatten()
+                        .for_each(|b| *b = 0);
+                }
+                (r.direction, bytes)
+            })
+            .collect::<Vec<_>>()
+    };
+    let direct = session("TERM0001");
+    assert!(direct.len() >= 3, "{direct:?}");
+    assert_eq!(session("TERM0002"), direct);
+}
+
+/// s3270 in TN3270E (`-model 3279-2-E`) through the bridge to `mock` sees what it sees
+/// directly: sign-on screen, then the menu after typing a logon and Enter.
+#[test]
+fn tn3270e_client_sees_the_same_screens_as_direct() {
+    assert_same_logon(
+        S3270::new().model("3279-2-E"),
+        "",
+        "native_tn3270e",
+        "connected-tn3270e",
+    );
+}
+
+/// Plain TN3270 (`-tn IBM-3278-2` and the `N:` prefix: s3270 refuses TN3270E, so
+/// TERMINAL-TYPE `IBM-3278-2@mock` names the endpoint): the same screens.
+#[test]
+fn plain_tn3270_client_sees_the_same_screens_as_direct() {
+    assert_same_logon(
+        S3270::new().terminal_type("IBM-3278-2"),
+        "N:",
+        "native_plain",
+        "connected-3270",
+    );
+}
+
+/// No name: the default endpoint (the built-in demo, priority 1) answers.
+#[test]
+fn no_name_reaches_the_default_endpoint() {
+    venv_on_path();
+    let dir = TestDir::new("native_default").unwrap();
+    let bridge = Bridge::start(free_port(), 10);
+    let mut script = Script::new();
+    script.connect(&bridge.target(None)).wait_unlock(10);
+    let first = script.snapshot();
+    let run = S3270::new().run(&dir, "default", &script).unwrap();
+    let first = run.snapshot(first).unwrap();
+    assert_eq!(first.connection_state, "connected-tn3270e");
+    assert!(
+        !first.contains("web3270: ") && !first.text().trim().is_empty(),
+        "{}",
+        first.text()
+    );
+}
+
+/// An unknown endpoint name: TN3270E DEVICE-TYPE REJECT, then (s3270 falls back to plain
+/// TN3270) a screen naming it; the same in plain TN3270.
+#[test]
+fn unknown_endpoint_is_refused_with_a_screen() {
+    let dir = TestDir::new("native_unknown").unwrap();
+    let bridge = Bridge::start(free_port(), 10);
+    for (name, prefix) in [("unknown-e", ""), ("unknown-plain", "N:")] {
+        let mut script = Script::new();
+        script
+            .connect(&format!("{prefix}{}", bridge.target(Some("nope"))))
+            .wait_unlock(10);
+        let screen = script.snapshot();
+        let run = S3270::new().run(&dir, name, &script).unwrap();
+        let screen = run.snapshot(screen).unwrap();
+        assert_eq!(screen.connection_state, "connected-3270", "{name}");
+        assert_eq!(
+            screen.row(0),
+            "web3270: unknown endpoint nope",
+            "{}",
+            screen.text()
+        );
+        assert!(
+            screen.contains("Code: UNKNOWN_ENDPOINT"),
+            "{}",
+            screen.text()
+        );
+    }
+}
+
+/// With `max_sessions: 1`, a second client while the first is connected gets the refusal
+/// screen.
+#[test]
+fn over_max_sessions_is_refused_with_a_screen() {
+    let dir = TestDir::new("native_max").unwrap();
+    let bridge = Bridge::start(free_port(), 1);
+    let mut hold = Script::new();
+    hold.connect(&bridge.target(Some("demo")))
+        .wait_unlock(10)
+        .action("Wait(20,Seconds)");
+    let _holder = S3270::new().spawn(&dir, "holder", &hold).unwrap();
+    // Let the holder take the only session.
+    std::thread::sleep(Duration::from_secs(2));
+    let mut script = Script::new();
+    script.connect(&bridge.target(Some("demo"))).wait_unlock(10);
+    let screen = script.snapshot();
+    let run = S3270::new().run(&dir, "refused", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: too many sessions.",
+        "{}",
+        screen.text()
+    );
+    assert!(
+        screen.contains("Code: TOO_MANY_SESSIONS"),
+        "{}",
+        screen.text()
+    );
+}
+
+/// An endpoint whose host is down: the client gets a screen with the error code, then the
+/// connection closes.
+#[test]
+fn upstream_failure_shows_the_error_code() {
+    let dir = TestDir::new("native_down").unwrap();
+    let down_port = free_port();
+    let bridge = Bridge::start_with(free_port(), |c| {
+        c.endpoints
+            .push(Endpoint::host("down", "127.0.0.1", Some(down_port)));
+    });
+    let mut script = Script::new();
+    script.connect(&bridge.target(Some("down"))).wait_unlock(10);
+    let screen = script.snapshot();
+    let run = S3270::new().run(&dir, "down", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: cannot connect to endpoint down.",
+        "{}",
+        screen.text()
+    );
+    assert!(screen.row(2).starts_with("Code: "), "{}", screen.text());
+}
+
+/// `sessions.idle_timeout_seconds: 2`: a session without input gets the idle screen, then
+/// the bridge closes it.
+#[test]
+fn idle_session_is_ended_with_a_screen() {
+    let dir = TestDir::new("native_idle").unwrap();
+    let bridge = Bridge::start_with(free_port(), |c| {
+        c.sessions.idle_timeout_seconds = Duration::from_secs(2);
+    });
+    let mut script = Script::new();
+    script
+        .connect(&bridge.target(Some("demo")))
+        .wait_unlock(10)
+        .action("Wait(4,Seconds)");
+    let screen = script.snapshot();
+    script.wait_disconnect(10);
+    let end = script.actions().len();
+    script.action("Query(ConnectionState)");
+    let run = S3270::new().run(&dir, "idle", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: session ended: no input for too long.",
+        "{}",
+        screen.text()
+    );
+    assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
+}
+
+/// Shutdown while a client is connected: it gets a shutdown screen, then the close (s3270
+/// keeps the last screen after the disconnect); the bridge stops.
+#[test]
+fn shutdown_says_goodbye_to_native_sessions() {
+    let dir = TestDir::new("native_shutdown").unwrap();
+    let mut bridge = Bridge::start(free_port(), 10);
+    let mut script = Script::new();
+    script
+        .connect(&bridge.target(Some("demo")))
+        .wait_unlock(10)
+        .wait_disconnect(10);
+    let screen = script.snapshot();
+    let end = script.actions().len();
+    script.action("Query(ConnectionState)");
+    let client = std::thread::spawn(move || S3270::new().run(&dir, "shutdown", &script).unwrap());
+    std::thread::sleep(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    bridge.stop();
+    assert!(started.elapsed() < Duration::from_secs(8));
+    let run = client.join().unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    // The bridge's screen, or the built-in demo host's own farewell when it was first.
+    assert!(
+        screen.row(0) == "web3270: the bridge is shutting down."
+            || screen.contains("The demo host is shutting down"),
+        "{}",
+        screen.text()
+    );
+    assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
+}
+
+/// The built-in demo endpoint through the bridge shows what a demo host of its own shows
+/// directly: the logon screen, then the menu after a logon (TN3270E, BIND-IMAGE relayed).
+#[test]
+fn demo_endpoint_sees_the_same_screens_as_a_direct_demo_host() {
+    let dir = TestDir::new("native_demo").unwrap();
+    let bridge = Bridge::start(free_port(), 10);
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let demo = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            bridge::demo::serve(listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+    });
+    let direct: SocketAddr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    let run = |name: &str, target: &str| {
+        let mut script = Script::new();
+        script.connect(target).wait_unlock(10);
+        let logon = script.snapshot();
+        script
+            .string("ann")
+            .tab()
+            .string("DEMO")
+            .enter()
+            .wait_unlock(10);
+        let menu = script.snapshot();
+        let run = S3270::new()
+            .model("3279-2-E")
+            .run(&dir, name, &script)
+            .unwrap();
+        (run.snapshot(logon).unwrap(), run.snapshot(menu).unwrap())
+    };
+    let (d_logon, d_menu) = run("demo-direct", &direct.to_string());
+    let (b_logon, b_menu) = run("demo-bridged", &bridge.target(Some("demo")));
+    let _ = stop.send(());
+    demo.join().unwrap();
+    assert_eq!(b_logon.connection_state, "connected-tn3270e");
+    assert!(b_logon.contains("Userid     ===>"), "{}", b_logon.text());
+    assert_eq!(b_logon.rows, d_logon.rows);
+    assert_eq!(b_logon.cursor, d_logon.cursor);
+    assert!(
+        b_menu.contains("Userid: ANN") || b_menu.contains("Userid: ann"),
+        "{}",
+        b_menu.text()
+    );
+    assert_eq!(b_menu.rows, d_menu.rows);
+    assert_eq!(b_menu.cursor, d_menu.cursor);
+}
+
+/// A client that sends garbage and never reaches 3270 mode is closed after the negotiation
+/// timeout (the listener alone, `bridge::native::serve`, with a 1 s timeout).
+#[test]
+fn garbage_client_is_closed_after_the_negotiation_timeout() {
+    use std::io::{Read, Write};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = bridge::native::NativeConfig {
+        max_sessions: 4,
+        idle_timeout: Duration::from_secs(60),
+        negotiate_timeout: Duration::from_secs(1),
+        write_timeout: Duration::from_secs(5),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = rt.spawn(bridge::native::serve(listener, Vec::new(), config, async {
+        let _ = stopped.await;
+    }));
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut first = [0u8; 3];
+    s.read_exact(&mut first).unwrap();
+    assert_eq!(first, [0xff, 0xfd, 0x28], "IAC DO TN3270E");
+    // Not telnet negotiation: text, a lone IAC SB without SE, bytes 0x00..0xff.
+    s.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    s.write_all(&[0xff, 0xfa, 0x28, 0x02]).unwrap();
+    s.write_all(&(0..=255u8).collect::<Vec<_>>()).unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(500) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    let _ = stop.send(());
+    rt.block_on(server).unwrap().unwrap();
+}
