@@ -33,6 +33,7 @@ fn start() -> Bridge {
     let mut child = Command::new(env!("CARGO_BIN_EXE_web3270"))
         .arg("serve")
         .env("WEB3270_API_PORT", port.to_string())
+        .env("WEB3270_PORT", free_port().to_string())
         .env_remove("WEB3270_BIND_ADDRESS")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
