@@ -23,7 +23,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/api/v1/health", get(health))
-        .route("/api/v1/endpoints", get(endpoints));
+        .route("/api/v1/endpoints", get(endpoints))
+        // The browser's websocket (crate::ws, docs/WEBSOCKET.md).
+        .route("/ws", get(crate::ws::upgrade));
     if let Some(dir) = &state.static_dir {
         router = router.nest_service("/static", tower_http::services::ServeDir::new(dir));
     }

@@ -34,6 +34,8 @@ pub struct AppState {
     pub started: SystemTime,
     /// Where `/static/*` is served from (`WEB3270_STATIC_DIR`, else `./static` when present).
     pub static_dir: Option<std::path::PathBuf>,
+    /// Browser sessions (websocket; `crate::ws`).
+    pub sessions: crate::session::SessionManager,
 }
 
 /// An endpoint as the bridge knows it.
@@ -142,11 +144,17 @@ pub async fn run(
     if let Some(dir) = &static_dir {
         tracing::info!(dir = %dir.display(), "serving /static");
     }
+    // Websocket sessions (crate::session).
+    let sessions = crate::session::SessionManager::new(
+        config.sessions.max_sessions,
+        config.sessions.detach_grace_seconds,
+    );
     let state = Arc::new(AppState {
         config,
         endpoints,
         started: SystemTime::now(),
         static_dir,
+        sessions,
     });
     tracing::info!(addr = %local, "HTTP listening");
     on_ready(local);
