@@ -334,3 +334,85 @@ async fn sessions_past_the_limit_are_refused() {
     assert_eq!(err["code"], "SESSION_LIMIT", "{err}");
     expect_close(&mut ws, 4429).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_hello_is_refused() {
+    let bridge = start(demo_config()).await;
+    // Not JSON.
+    let mut ws = connect(bridge.addr).await;
+    ws.send(Message::Text("hello?".into())).await.unwrap();
+    let err = next_json(&mut ws).await;
+    assert_eq!(err["code"], "BAD_HELLO", "{err}");
+    expect_close(&mut ws, 4400).await;
+    // A model s3270 would refuse.
+    let mut ws = connect(bridge.addr).await;
+    send_json(&mut ws, json!({"type": "hello", "model": "3279-9"})).await;
+    let err = next_json(&mut ws).await;
+    assert_eq!(err["code"], "BAD_HELLO", "{err}");
+    expect_close(&mut ws, 4400).await;
+    // Binary first.
+    let mut ws = connect(bridge.addr).await;
+    ws.send(Message::Binary(vec![0x00, 0x7d].into()))
+        .await
+        .unwrap();
+    let err = next_json(&mut ws).await;
+    assert_eq!(err["code"], "BAD_HELLO", "{err}");
+    expect_close(&mut ws, 4400).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_closing_ends_the_session_with_a_status_and_4000() {
+    let bridge = start(demo_config()).await;
+    let Bridge { addr, _stop: stop } = bridge;
+    let mut b = Browser::open(addr, hello(Value::Null, Value::Null)).await;
+    b.until_shows("Logon").await;
+    // Stopping the bridge stops the demo host, which says goodbye and closes.
+    drop(stop);
+    let status = loop {
+        match next(&mut b.ws).await {
+            Message::Binary(bytes) => {
+                let (&code, record) = bytes.split_first().unwrap();
+                b.term
+                    .feed_record(DataType::from_byte(code).unwrap(), record);
+            }
+            Message::Text(t) => {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["state"] != "mode" {
+                    break v;
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(status["type"], "status");
+    assert_eq!(status["state"], "host-closed", "{status}");
+    assert_eq!(status["code"], "HOST_CLOSED");
+    assert!(b
+        .term
+        .text_rows()
+        .iter()
+        .any(|r| r.contains("shutting down")));
+    expect_close(&mut b.ws, 4000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detached_session_ends_after_the_grace_period_and_frees_its_place() {
+    let mut config = demo_config();
+    config.sessions.max_sessions = 1;
+    config.sessions.detach_grace_seconds = Duration::from_millis(300);
+    let bridge = start(config).await;
+    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    b.until_shows("Logon").await;
+    let token = b.session["resume_token"].as_str().unwrap().to_owned();
+    drop(b);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // The token died with the session...
+    let mut ws = connect(bridge.addr).await;
+    send_json(&mut ws, hello(Value::Null, json!(token))).await;
+    let err = next_json(&mut ws).await;
+    assert_eq!(err["code"], "RESUME_FAILED", "{err}");
+    expect_close(&mut ws, 4410).await;
+    // ...and its place under max_sessions = 1 is free again.
+    let mut again = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    again.until_shows("Logon").await;
+}

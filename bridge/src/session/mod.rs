@@ -228,7 +228,8 @@ impl SessionManager {
             .map_err(|_| SessionError::Limit(self.max))
     }
 
-    /// Starts a session over an established upstream and attaches the caller to it.
+    /// Starts a session over an established upstream and attaches the caller to it; `None`
+    /// if no token could be drawn (the upstream is dropped, i.e. closed).
     pub async fn start(
         &self,
         slot: Slot,
@@ -237,8 +238,8 @@ impl SessionManager {
         upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
     ) -> Option<Attachment> {
         let (info, sender, events) = upstream;
-        let id = format!("sess_{}", random_hex());
-        let token = random_hex();
+        let id = format!("sess_{}", random_hex()?);
+        let token = random_hex()?;
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let config = TerminalConfig {
             model: model.clone(),
@@ -290,10 +291,10 @@ impl SessionManager {
                 .by_id
                 .values_mut()
                 .find(|e| !token.is_empty() && constant_time_eq(&e.resume_token, token))
-                .map(|e| {
-                    let next = random_hex();
+                .and_then(|e| {
+                    let next = random_hex()?;
                     e.resume_token = next.clone();
-                    (e.commands.clone(), next)
+                    Some((e.commands.clone(), next))
                 }),
             Err(_) => None,
         };
@@ -530,18 +531,13 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-/// [`TOKEN_BYTES`] from the OS CSPRNG, as lowercase hex.
-fn random_hex() -> String {
+/// [`TOKEN_BYTES`] from the OS CSPRNG, as lowercase hex; `None` if the OS has no randomness
+/// to give (then no session is created: a guessable token would be worse than none).
+fn random_hex() -> Option<String> {
     use ring::rand::SecureRandom;
     let mut bytes = [0u8; TOKEN_BYTES];
-    // The OS generator does not fail on supported platforms; if it did, the all-zero token
-    // would be unique per process only by luck, so fold in a counter and the address space.
-    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
-        static FALLBACK: AtomicUsize = AtomicUsize::new(1);
-        let n = FALLBACK.fetch_add(1, Ordering::Relaxed);
-        bytes[..8].copy_from_slice(&(n as u64).to_le_bytes());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ring::rand::SystemRandom::new().fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Compares tokens without an early exit on the first differing byte.
