@@ -416,3 +416,62 @@ async fn a_detached_session_ends_after_the_grace_period_and_frees_its_place() {
     let mut again = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
     again.until_shows("Logon").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attn_and_sysreq_reach_the_host() {
+    let bridge = start(demo_config()).await;
+    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    b.until_shows("Logon").await;
+    send_json(&mut b.ws, json!({"type": "attn"})).await;
+    b.until_shows("ATTN received. Nothing to interrupt.").await;
+    send_json(&mut b.ws, json!({"type": "sysreq"})).await;
+    b.until_shows("SYS REQ: this demo has no SSCP session")
+        .await;
+    // An unknown control message is refused; the session goes on.
+    send_json(&mut b.ws, json!({"type": "reboot"})).await;
+    let err = next_json(&mut b.ws).await;
+    assert_eq!(err["code"], "BAD_MESSAGE", "{err}");
+    send_json(&mut b.ws, json!({"type": "ping", "id": "x"})).await;
+    assert_eq!(
+        next_json(&mut b.ws).await,
+        json!({"type": "pong", "id": "x"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_while_attached_takes_the_session_over() {
+    let bridge = start(demo_config()).await;
+    let mut first = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    first.until_shows("Logon").await;
+    let token = first.session["resume_token"].as_str().unwrap().to_owned();
+    let mut second = Browser::open(bridge.addr, hello(Value::Null, json!(token))).await;
+    assert_eq!(second.session["session_id"], first.session["session_id"]);
+    second.until_shows("Logon").await;
+    expect_close(&mut first.ws, 4009).await;
+    // The new browser drives the session.
+    second.type_and_send("bob\tDEMO", Key::Enter).await;
+    second.until_shows("Main menu").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_past_the_configured_limit_closes_the_websocket() {
+    let mut config = demo_config();
+    config.buffers.websocket_max_message = 256;
+    let bridge = start(config).await;
+    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    b.until_shows("Logon").await;
+    let mut big = vec![0x00, 0x7d, 0x40, 0x40];
+    big.resize(1000, 0x40);
+    b.ws.send(Message::Binary(big.into())).await.unwrap();
+    // The server closes with 1009 (message too big) or drops the connection.
+    let end = loop {
+        match tokio::time::timeout(WAIT, b.ws.next()).await.unwrap() {
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| f.code),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => break None,
+        }
+    };
+    if let Some(code) = end {
+        assert_eq!(code, CloseCode::Size);
+    }
+}

@@ -42,6 +42,10 @@ pub const DEFAULT_MAX_MESSAGE: usize = 1 << 20;
 /// message queue) before a write fails and the browser is detached.
 pub const MAX_WRITE_BUFFER: usize = 4 << 20;
 
+/// Longest time one websocket write may block (a browser that stopped reading, a dead
+/// network path) before the browser is treated as gone and the session detached.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Close codes (RFC 6455 §7.4.2 private range) and the stable error codes they go with.
 pub mod close {
     /// The session ended (host closed, keepalive, bridge shutdown): `status` said why.
@@ -123,12 +127,7 @@ async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
         Err(r) => {
             tracing::info!(code = r.code, "websocket refused: {}", r.message);
             let _ = send_json(&mut socket, error_json(r.code, &r.message)).await;
-            let _ = socket
-                .send(Message::Close(Some(CloseFrame {
-                    code: r.close,
-                    reason: r.code.into(),
-                })))
-                .await;
+            close_with(&mut socket, r.close, r.code).await;
             return;
         }
     };
@@ -249,7 +248,21 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
     let mut kick_open = true;
     loop {
         tokio::select! {
+            // A kick first: a browser that is let go gets its close code at once, not after
+            // its (full) queue; then host output before browser input.
             biased;
+            k = &mut kick, if kick_open => match k {
+                Ok(Kick::SlowConsumer) => {
+                    close_with(&mut socket, close::SLOW_CONSUMER, "SLOW_CONSUMER").await;
+                    return;
+                }
+                Ok(Kick::TakenOver) => {
+                    close_with(&mut socket, close::TAKEN_OVER, "TAKEN_OVER").await;
+                    return;
+                }
+                // The session let go of us without a word: it is ending; `rx` says how.
+                Err(_) => kick_open = false,
+            },
             out = rx.recv() => {
                 let (msg, end) = match out {
                     Some(ToBrowser::Ended { code, message }) => {
@@ -261,7 +274,7 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
                         let mut bytes = Vec::with_capacity(data.len() + 1);
                         bytes.push(data_type.byte());
                         bytes.extend_from_slice(&data);
-                        if socket.send(Message::Binary(bytes.into())).await.is_err() {
+                        if send(&mut socket, Message::Binary(bytes.into())).await.is_err() {
                             handle.detach().await;
                             return;
                         }
@@ -279,18 +292,6 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
                     return;
                 }
             }
-            k = &mut kick, if kick_open => match k {
-                Ok(Kick::SlowConsumer) => {
-                    close_with(&mut socket, close::SLOW_CONSUMER, "SLOW_CONSUMER").await;
-                    return;
-                }
-                Ok(Kick::TakenOver) => {
-                    close_with(&mut socket, close::TAKEN_OVER, "TAKEN_OVER").await;
-                    return;
-                }
-                // The session let go of us without a word: it is ending; `rx` says how.
-                Err(_) => kick_open = false,
-            },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Binary(bytes))) => {
                     if let Some((code, message)) = browser_record(&bytes, &handle).await {
@@ -392,15 +393,26 @@ fn error_json(code: &str, message: &str) -> serde_json::Value {
     json!({"type": "error", "code": code, "message": message})
 }
 
-async fn send_json(socket: &mut WebSocket, value: serde_json::Value) -> Result<(), axum::Error> {
-    socket.send(Message::Text(value.to_string().into())).await
+/// Sends one message within [`WRITE_TIMEOUT`]; a browser whose socket stays blocked longer is
+/// treated as gone (detached).
+async fn send(socket: &mut WebSocket, msg: Message) -> Result<(), ()> {
+    match tokio::time::timeout(WRITE_TIMEOUT, socket.send(msg)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+async fn send_json(socket: &mut WebSocket, value: serde_json::Value) -> Result<(), ()> {
+    send(socket, Message::Text(value.to_string().into())).await
 }
 
 async fn close_with(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
+    let _ = send(
+        socket,
+        Message::Close(Some(CloseFrame {
             code,
             reason: reason.into(),
-        })))
-        .await;
+        })),
+    )
+    .await;
 }
