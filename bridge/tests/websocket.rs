@@ -475,3 +475,49 @@ async fn a_message_past_the_configured_limit_closes_the_websocket() {
         assert_eq!(code, CloseCode::Size);
     }
 }
+
+/// Reads until a `status` other than a mode change; returns it.
+async fn end_status(b: &mut Browser) -> Value {
+    loop {
+        match next(&mut b.ws).await {
+            Message::Binary(bytes) => {
+                let (&code, record) = bytes.split_first().unwrap();
+                b.term
+                    .feed_record(DataType::from_byte(code).unwrap(), record);
+            }
+            Message::Text(t) => {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["state"] != "mode" {
+                    return v;
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_ends_with_idle_timeout() {
+    let mut config = demo_config();
+    config.sessions.idle_timeout_seconds = Duration::from_millis(400);
+    let bridge = start(config).await;
+    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    b.until_shows("Logon").await;
+    let status = end_status(&mut b).await;
+    assert_eq!(status["state"], "ended", "{status}");
+    assert_eq!(status["code"], "IDLE_TIMEOUT");
+    expect_close(&mut b.ws, 4000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_at_its_lifetime_even_when_busy() {
+    let mut config = demo_config();
+    config.sessions.timeout_seconds = Duration::from_millis(800);
+    let bridge = start(config).await;
+    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    b.until_shows("Logon").await;
+    send_json(&mut b.ws, json!({"type": "attn"})).await;
+    let status = end_status(&mut b).await;
+    assert_eq!(status["code"], "SESSION_TIMEOUT", "{status}");
+    expect_close(&mut b.ws, 4000).await;
+}

@@ -145,10 +145,7 @@ pub async fn run(
         tracing::info!(dir = %dir.display(), "serving /static");
     }
     // Websocket sessions (crate::session).
-    let sessions = crate::session::SessionManager::new(
-        config.sessions.max_sessions,
-        config.sessions.detach_grace_seconds,
-    );
+    let sessions = crate::session::SessionManager::from_config(&config.sessions);
     let state = Arc::new(AppState {
         config,
         endpoints,

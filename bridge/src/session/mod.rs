@@ -24,6 +24,7 @@ use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
 use tn3270::tn3270e::{DataType, Mode};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::config::SessionsConfig;
 use crate::upstream::{CloseReason, UpstreamEvent, UpstreamEvents, UpstreamInfo, UpstreamSender};
 
 /// Most messages queued towards one attached browser; a browser that falls this far behind
@@ -32,6 +33,10 @@ pub const OUT_QUEUE: usize = 256;
 
 /// Most commands queued from websocket handlers to one session.
 const COMMAND_QUEUE: usize = 64;
+
+/// "No limit" for lifetime and idle time (far beyond any process's uptime, and small enough
+/// that adding it to an `Instant` cannot overflow).
+const NO_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Bytes of randomness in a session id and in a resume token.
 const TOKEN_BYTES: usize = 16;
@@ -163,6 +168,8 @@ struct Entry {
 pub struct SessionManager {
     max: u32,
     grace: Duration,
+    lifetime: Duration,
+    idle: Duration,
     live: Arc<AtomicUsize>,
     table: Arc<Mutex<Table>>,
 }
@@ -195,12 +202,26 @@ impl Drop for Slot {
 impl SessionManager {
     /// A manager allowing `max` live sessions, each waiting `grace` for a resume after its
     /// browser detaches.
+    /// No lifetime or idle limit: see [`SessionManager::from_config`].
     pub fn new(max: u32, grace: Duration) -> SessionManager {
         SessionManager {
             max,
             grace,
+            lifetime: NO_LIMIT,
+            idle: NO_LIMIT,
             live: Arc::new(AtomicUsize::new(0)),
             table: Arc::new(Mutex::new(Table::default())),
+        }
+    }
+
+    /// From `sessions:`: `max_sessions`, `detach_grace_seconds`, `timeout_seconds` (absolute
+    /// lifetime, `SESSION_TIMEOUT`), `idle_timeout_seconds` (no host record and no browser
+    /// input for that long, `IDLE_TIMEOUT`).
+    pub fn from_config(config: &SessionsConfig) -> SessionManager {
+        SessionManager {
+            lifetime: config.timeout_seconds,
+            idle: config.idle_timeout_seconds,
+            ..SessionManager::new(config.max_sessions, config.detach_grace_seconds)
         }
     }
 
@@ -263,6 +284,8 @@ impl SessionManager {
             attached: None,
             generation: 0,
             grace: self.grace,
+            lifetime: self.lifetime,
+            idle: self.idle,
             table: self.table.clone(),
             _slot: slot,
         };
@@ -325,6 +348,8 @@ struct SessionTask {
     attached: Option<Attached>,
     generation: u64,
     grace: Duration,
+    lifetime: Duration,
+    idle: Duration,
     table: Arc<Mutex<Table>>,
     _slot: Slot,
 }
@@ -333,20 +358,36 @@ impl SessionTask {
     async fn run(mut self, mut events: UpstreamEvents, mut commands: mpsc::Receiver<Command>) {
         // The grace clock runs whenever nobody is attached.
         let mut detached_since = self.attached.is_none().then(tokio::time::Instant::now);
+        let started = tokio::time::Instant::now();
+        let mut active = started;
         let end = loop {
             let deadline = detached_since.map(|t| t + self.grace);
+            let lifetime_end = started.checked_add(self.lifetime);
+            let idle_end = active.checked_add(self.idle);
             tokio::select! {
+                _ = sleep_until(lifetime_end) => {
+                    break ("SESSION_TIMEOUT", "the session reached its maximum lifetime".to_owned())
+                }
+                _ = sleep_until(idle_end) => {
+                    break ("IDLE_TIMEOUT", "no activity for the idle timeout".to_owned())
+                }
                 ev = events.recv() => match ev {
                     Some(UpstreamEvent::Closed { reason }) => break reason_end(&reason),
                     None => break ("HOST_CLOSED", "the host connection ended".to_owned()),
-                    Some(ev) => self.host_event(ev),
+                    Some(ev) => {
+                        active = tokio::time::Instant::now();
+                        self.host_event(ev);
+                    }
                 },
                 cmd = commands.recv() => match cmd {
                     Some(Command::Attach { token, reply }) => {
                         detached_since = None;
                         self.attach(token, reply);
                     }
-                    Some(Command::Input(input)) => self.input(input).await,
+                    Some(Command::Input(input)) => {
+                        active = tokio::time::Instant::now();
+                        self.input(input).await;
+                    }
                     Some(Command::Detach(generation)) => {
                         if generation == self.generation && self.attached.take().is_some() {
                             detached_since = Some(tokio::time::Instant::now());
