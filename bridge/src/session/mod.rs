@@ -287,6 +287,7 @@ impl SessionManager {
             lifetime: self.lifetime,
             idle: self.idle,
             table: self.table.clone(),
+            commands: commands.downgrade(),
             _slot: slot,
         };
         if let Ok(mut table) = self.table.lock() {
@@ -302,6 +303,13 @@ impl SessionManager {
         let mut task = task;
         let (reply, answer) = oneshot::channel();
         task.attach(token, reply);
+        tracing::info!(
+            session = %task.info.session_id,
+            endpoint = %task.info.endpoint,
+            lu = ?task.info.lu,
+            terminal_type = %task.info.terminal_type,
+            "session started"
+        );
         tokio::spawn(task.run(events, command_rx));
         answer.await.ok()
     }
@@ -351,6 +359,8 @@ struct SessionTask {
     lifetime: Duration,
     idle: Duration,
     table: Arc<Mutex<Table>>,
+    /// Its own command channel, weakly (handed to each attached websocket).
+    commands: mpsc::WeakSender<Command>,
     _slot: Slot,
 }
 
@@ -479,26 +489,17 @@ impl SessionTask {
             rx,
             kick,
             handle: AttachedHandle {
-                commands: self.table_commands(),
+                // A dead channel if the manager is gone: input then reports the session ended.
+                commands: self
+                    .commands
+                    .upgrade()
+                    .unwrap_or_else(|| mpsc::channel(1).0),
                 generation: self.generation,
             },
         };
         if reply.send(attachment).is_ok() {
             self.attached = Some(Attached { tx, kick: kick_tx });
         }
-    }
-
-    fn table_commands(&self) -> mpsc::Sender<Command> {
-        // The entry is present while the task runs; a missing one yields a closed channel.
-        self.table
-            .lock()
-            .ok()
-            .and_then(|t| {
-                t.by_id
-                    .get(&self.info.session_id)
-                    .map(|e| e.commands.clone())
-            })
-            .unwrap_or_else(|| mpsc::channel(1).0)
     }
 
     async fn input(&mut self, input: Input) {
