@@ -328,11 +328,44 @@ async fn sessions_past_the_limit_are_refused() {
     let bridge = start(config).await;
     let mut first = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
     first.until_shows("Logon").await;
+    // The API counts it.
+    let endpoints = get_json(bridge.addr, "/api/v1/endpoints").await;
+    assert_eq!(
+        endpoints["endpoints"][0]["active_sessions"], 1,
+        "{endpoints}"
+    );
     let mut ws = connect(bridge.addr).await;
     send_json(&mut ws, hello(Value::Null, Value::Null)).await;
     let err = next_json(&mut ws).await;
     assert_eq!(err["code"], "SESSION_LIMIT", "{err}");
     expect_close(&mut ws, 4429).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_limit_refuses_with_session_limit() {
+    let mut config = demo_config();
+    config.endpoints[0].max_sessions = Some(1);
+    let bridge = start(config).await;
+    let mut first = Browser::open(bridge.addr, hello(json!("demo"), Value::Null)).await;
+    first.until_shows("Logon").await;
+    let mut ws = connect(bridge.addr).await;
+    send_json(&mut ws, hello(json!("demo"), Value::Null)).await;
+    let err = next_json(&mut ws).await;
+    assert_eq!(err["code"], "SESSION_LIMIT", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("demo"), "{err}");
+    expect_close(&mut ws, 4429).await;
+}
+
+/// A plain HTTP/1.1 GET of a JSON resource.
+async fn get_json(addr: SocketAddr, path: &str) -> Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).await.unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    serde_json::from_str(body).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

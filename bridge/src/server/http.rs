@@ -83,7 +83,8 @@ async fn endpoints(State(state): State<Arc<AppState>>) -> Json<serde_json::Value
                 "port": port,
                 "priority": e.config.priority,
                 "status": e.status(),
-                "active_sessions": 0,
+                // Websocket sessions (crate::session), connecting ones included.
+                "active_sessions": state.sessions.count_for(&e.config.name),
                 // No health checks yet (they come with the bridge issue): never checked.
                 "last_check": serde_json::Value::Null,
             })

@@ -13,7 +13,6 @@
 //! Records follow RFC 2355 §8.1.1 data types; see `docs/WEBSOCKET.md`.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -145,6 +144,8 @@ pub struct SessionInfo {
 pub enum SessionError {
     /// `sessions.max_sessions` are live.
     Limit(u32),
+    /// The endpoint's own `max_sessions` are live.
+    EndpointLimit(u32),
     /// No live session holds this resume token (expired, used, or never issued).
     ResumeFailed,
 }
@@ -170,7 +171,7 @@ pub struct SessionManager {
     grace: Duration,
     lifetime: Duration,
     idle: Duration,
-    live: Arc<AtomicUsize>,
+    counts: Arc<Mutex<Counts>>,
     table: Arc<Mutex<Table>>,
 }
 
@@ -187,15 +188,32 @@ impl std::fmt::Debug for Table {
     }
 }
 
-/// A reserved slot under `max_sessions`: released on drop unless a session took it over.
+/// A reserved place under `max_sessions` (and the endpoint's `max_sessions`): released on
+/// drop — when the session task ends, or at once if the connect fails.
 #[derive(Debug)]
 pub struct Slot {
-    live: Arc<AtomicUsize>,
+    counts: Arc<Mutex<Counts>>,
+    endpoint: String,
+}
+
+/// Places in use: in all, and per endpoint name.
+#[derive(Debug, Default)]
+struct Counts {
+    total: usize,
+    per_endpoint: HashMap<String, usize>,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.live.fetch_sub(1, Ordering::AcqRel);
+        if let Ok(mut c) = self.counts.lock() {
+            c.total = c.total.saturating_sub(1);
+            if let Some(n) = c.per_endpoint.get_mut(&self.endpoint) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    c.per_endpoint.remove(&self.endpoint);
+                }
+            }
+        }
     }
 }
 
@@ -209,7 +227,7 @@ impl SessionManager {
             grace,
             lifetime: NO_LIMIT,
             idle: NO_LIMIT,
-            live: Arc::new(AtomicUsize::new(0)),
+            counts: Arc::new(Mutex::new(Counts::default())),
             table: Arc::new(Mutex::new(Table::default())),
         }
     }
@@ -227,7 +245,16 @@ impl SessionManager {
 
     /// Live sessions (including ones still connecting).
     pub fn len(&self) -> usize {
-        self.live.load(Ordering::Acquire)
+        self.counts.lock().map(|c| c.total).unwrap_or(0)
+    }
+
+    /// Live sessions (including ones still connecting) on the endpoint called `name`.
+    pub fn count_for(&self, name: &str) -> usize {
+        self.counts
+            .lock()
+            .ok()
+            .and_then(|c| c.per_endpoint.get(name).copied())
+            .unwrap_or(0)
     }
 
     /// Whether there are no live sessions.
@@ -235,18 +262,29 @@ impl SessionManager {
         self.len() == 0
     }
 
-    /// Reserves a place for a new session, or [`SessionError::Limit`]. Reserve before
-    /// connecting upstream so concurrent creations cannot overshoot the limit.
-    pub fn reserve(&self) -> Result<Slot, SessionError> {
-        let max = self.max as usize;
-        self.live
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .map(|_| Slot {
-                live: self.live.clone(),
-            })
-            .map_err(|_| SessionError::Limit(self.max))
+    /// Reserves a place for a new session on `endpoint`, or [`SessionError::Limit`] /
+    /// [`SessionError::EndpointLimit`]. Reserve before connecting upstream so concurrent
+    /// creations cannot overshoot a limit.
+    pub fn reserve(&self, endpoint: &str, endpoint_max: Option<u32>) -> Result<Slot, SessionError> {
+        let mut c = self
+            .counts
+            .lock()
+            .map_err(|_| SessionError::Limit(self.max))?;
+        if c.total >= self.max as usize {
+            return Err(SessionError::Limit(self.max));
+        }
+        let on_endpoint = c.per_endpoint.get(endpoint).copied().unwrap_or(0);
+        if let Some(max) = endpoint_max {
+            if on_endpoint >= max as usize {
+                return Err(SessionError::EndpointLimit(max));
+            }
+        }
+        c.total += 1;
+        c.per_endpoint.insert(endpoint.to_owned(), on_endpoint + 1);
+        Ok(Slot {
+            counts: self.counts.clone(),
+            endpoint: endpoint.to_owned(),
+        })
     }
 
     /// Starts a session over an established upstream and attaches the caller to it; `None`

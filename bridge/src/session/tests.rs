@@ -23,7 +23,7 @@ async fn demo_session(manager: &SessionManager) -> (Attachment, tokio::sync::one
     let upstream = Upstream::connect(&endpoint, UpstreamOptions::for_endpoint(&endpoint).unwrap())
         .await
         .unwrap();
-    let slot = manager.reserve().unwrap();
+    let slot = manager.reserve("demo", None).unwrap();
     let model = TerminalModel::parse("3279-2-E").unwrap();
     let attachment = manager
         .start(slot, "demo".into(), model, upstream.into_split())
@@ -100,11 +100,22 @@ async fn a_browser_that_stops_reading_is_let_go_and_can_resume() {
 #[tokio::test]
 async fn the_limit_counts_reservations_and_frees_them_on_drop() {
     let manager = SessionManager::new(2, Duration::from_secs(1));
-    let a = manager.reserve().unwrap();
-    let _b = manager.reserve().unwrap();
-    assert_eq!(manager.reserve().unwrap_err(), SessionError::Limit(2));
+    let a = manager.reserve("x", None).unwrap();
+    let _b = manager.reserve("y", Some(1)).unwrap();
+    assert_eq!(manager.count_for("y"), 1);
+    assert_eq!(
+        manager.reserve("z", None).unwrap_err(),
+        SessionError::Limit(2)
+    );
     drop(a);
-    assert!(manager.reserve().is_ok());
+    assert_eq!(manager.count_for("x"), 0);
+    // A free place overall, but endpoint y allows one session only.
+    assert_eq!(
+        manager.reserve("y", Some(1)).unwrap_err(),
+        SessionError::EndpointLimit(1)
+    );
+    let _c = manager.reserve("x", None).unwrap();
+    assert_eq!(manager.len(), 2);
 }
 
 #[tokio::test]

@@ -164,18 +164,29 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
         Some(m) => TerminalModel::parse(m).map_err(|e| bad(format!("model: {e}")))?,
         None => TerminalModel::default(),
     };
-    let slot = state.sessions.reserve().map_err(|e| match e {
-        SessionError::Limit(max) => Refusal {
-            code: "SESSION_LIMIT",
-            close: close::SESSION_LIMIT,
-            message: format!("the bridge already serves its maximum of {max} sessions"),
-        },
-        SessionError::ResumeFailed => Refusal {
-            code: "INTERNAL",
-            close: close::INTERNAL,
-            message: "unexpected resume failure".into(),
-        },
-    })?;
+    let slot = state
+        .sessions
+        .reserve(&endpoint.config.name, endpoint.config.max_sessions)
+        .map_err(|e| match e {
+            SessionError::Limit(max) => Refusal {
+                code: "SESSION_LIMIT",
+                close: close::SESSION_LIMIT,
+                message: format!("the bridge already serves its maximum of {max} sessions"),
+            },
+            SessionError::EndpointLimit(max) => Refusal {
+                code: "SESSION_LIMIT",
+                close: close::SESSION_LIMIT,
+                message: format!(
+                    "endpoint {:?} already serves its maximum of {max} sessions",
+                    endpoint.config.name
+                ),
+            },
+            SessionError::ResumeFailed => Refusal {
+                code: "INTERNAL",
+                close: close::INTERNAL,
+                message: "unexpected resume failure".into(),
+            },
+        })?;
     let unavailable = |message: String| Refusal {
         code: "ENDPOINT_UNAVAILABLE",
         close: close::ENDPOINT_UNAVAILABLE,
