@@ -1,9 +1,9 @@
-//! Terminal sessions of the bridge: one task per session owning its [`Upstream`] and a screen
+//! Terminal sessions of the bridge: one task per session owning its [`Upstream`](crate::upstream::Upstream) and a screen
 //! mirror, and the [`SessionManager`] that creates, finds (by one-time resume token) and
 //! counts them.
 //!
 //! Owns: the session lifecycle (create → attached ⇄ detached → ended), the detach grace
-//! period, the mirror (a record-mode [`Terminal`], so host 3270-DATA is applied with
+//! period, the mirror (a record-mode `tn3270::terminal::Terminal`, so host 3270-DATA is applied with
 //! `datastream::process` and BIND-IMAGE sizes exactly as the browser applies them), the
 //! snapshot sent on re-attach (`builder::snapshot::screen_record`), the bounded queue towards
 //! the attached browser. Does not own: the websocket protocol (JSON, close codes) — that is
