@@ -1,6 +1,6 @@
-//! Terminal sessions of the bridge: one task per session owning its [`Upstream`](crate::upstream::Upstream) and a screen
-//! mirror, and the [`SessionManager`] that creates, finds (by one-time resume token) and
-//! counts them.
+//! Terminal sessions of the bridge: one task per session owning its upstream connection
+//! ([`crate::upstream::Upstream`]) and a screen mirror, and the [`SessionManager`] that
+//! creates, finds (by one-time resume token) and counts them.
 //!
 //! Owns: the session lifecycle (create → attached ⇄ detached → ended), the detach grace
 //! period, the mirror (a record-mode `tn3270::terminal::Terminal`, so host 3270-DATA is applied with
