@@ -3,12 +3,13 @@
 //! creates, finds (by one-time resume token) and counts them.
 //!
 //! Owns: the session lifecycle (create → attached ⇄ detached → ended), the detach grace
-//! period, the mirror (a record-mode `tn3270::terminal::Terminal`, so host 3270-DATA is applied with
-//! `datastream::process` and BIND-IMAGE sizes exactly as the browser applies them), the
-//! snapshot sent on re-attach (`builder::snapshot::screen_record`), the bounded queue towards
-//! the attached browser. Does not own: the websocket protocol (JSON, close codes) — that is
-//! [`crate::ws`]; validation of browser records is done there before [`Input`] reaches a
-//! session.
+//! period, idle and lifetime limits, the mirror (a record-mode `tn3270::terminal::Terminal`,
+//! so host 3270-DATA is applied with `datastream::process` and BIND-IMAGE sizes exactly as the
+//! browser applies them; its own replies are discarded), the snapshot sent on re-attach
+//! (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
+//! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
+//! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
+//! bytes, close codes) — that is [`crate::ws`]; host connections ([`crate::upstream`]).
 //!
 //! Records follow RFC 2355 §8.1.1 data types; see `docs/WEBSOCKET.md`.
 

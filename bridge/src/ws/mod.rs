@@ -276,11 +276,8 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
             },
             out = rx.recv() => {
                 let (msg, end) = match out {
-                    Some(ToBrowser::Ended { code, message }) => {
-                        let state = if code == "HOST_CLOSED" { "host-closed" } else { "ended" };
-                        (json!({"type": "status", "state": state, "code": code, "message": message}), true)
-                    }
-                    None => (json!({"type": "status", "state": "ended", "code": "ENDED", "message": "the session ended"}), true),
+                    Some(ToBrowser::Ended { code, message }) => (ended_json(code, &message), true),
+                    None => (ended_json("ENDED", "the session ended"), true),
                     Some(ToBrowser::Record(data_type, data)) => {
                         let mut bytes = Vec::with_capacity(data.len() + 1);
                         bytes.push(data_type.byte());
@@ -371,6 +368,16 @@ fn session_json(info: &SessionInfo) -> serde_json::Value {
         "lu_state": lu_state(info.mode),
         "tls": info.tls,
     })
+}
+
+/// The last `status`: `host-closed` when the host closed, else `ended`.
+fn ended_json(code: &str, message: &str) -> serde_json::Value {
+    let state = if code == "HOST_CLOSED" {
+        "host-closed"
+    } else {
+        "ended"
+    };
+    json!({"type": "status", "state": state, "code": code, "message": message})
 }
 
 fn mode_json(mode: Mode) -> serde_json::Value {
