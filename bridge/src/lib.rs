@@ -13,6 +13,8 @@
 //! | [`server`] | `web3270 serve`: the listeners (HTTP page and `/api/v1`), built-in endpoints, graceful shutdown |
 //! | [`tls`] | rustls client configs towards hosts (CA file or system roots, client certs, versions, test-only `insecure`), server configs for the bridge's listeners, typed TLS errors with stable codes |
 //! | [`upstream`] | connections to TN3270 hosts: TCP/TLS/START-TLS, negotiation to 3270 mode, the async record API, keepalive, health `probe` |
+//! | [`session`] | browser sessions: one task per session owning its upstream and screen mirror, detach/resume with one-time tokens, the `SessionManager` and its limit |
+//! | [`ws`] | `GET /ws`, protocol `web3270.v1` (`docs/WEBSOCKET.md`): hello, records as binary messages, JSON control, error and close codes |
 //! | [`replay`] | `web3270 replay`: a recorded host stream through the client side of the core, printed as s3270's `Ascii()` or JSON |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -22,5 +24,7 @@ pub mod demo;
 pub mod native;
 pub mod replay;
 pub mod server;
+pub mod session;
 pub mod tls;
 pub mod upstream;
+pub mod ws;

@@ -23,7 +23,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/api/v1/health", get(health))
-        .route("/api/v1/endpoints", get(endpoints));
+        .route("/api/v1/endpoints", get(endpoints))
+        // The browser's websocket (crate::ws, docs/WEBSOCKET.md).
+        .route("/ws", get(crate::ws::upgrade));
     if let Some(dir) = &state.static_dir {
         router = router.nest_service("/static", tower_http::services::ServeDir::new(dir));
     }
@@ -81,7 +83,8 @@ async fn endpoints(State(state): State<Arc<AppState>>) -> Json<serde_json::Value
                 "port": port,
                 "priority": e.config.priority,
                 "status": e.status(),
-                "active_sessions": 0,
+                // Websocket sessions (crate::session), connecting ones included.
+                "active_sessions": state.sessions.count_for(&e.config.name),
                 // No health checks yet (they come with the bridge issue): never checked.
                 "last_check": serde_json::Value::Null,
             })

@@ -35,6 +35,8 @@ pub struct AppState {
     pub started: SystemTime,
     /// Where `/static/*` is served from (`WEB3270_STATIC_DIR`, else `./static` when present).
     pub static_dir: Option<std::path::PathBuf>,
+    /// Browser sessions (websocket; `crate::ws`).
+    pub sessions: crate::session::SessionManager,
 }
 
 /// An endpoint as the bridge knows it.
@@ -163,11 +165,14 @@ pub async fn run(
     if let Some(dir) = &static_dir {
         tracing::info!(dir = %dir.display(), "serving /static");
     }
+    // Websocket sessions (crate::session).
+    let sessions = crate::session::SessionManager::from_config(&config.sessions);
     let state = Arc::new(AppState {
         config,
         endpoints,
         started: SystemTime::now(),
         static_dir,
+        sessions,
     });
     tracing::info!(addr = %local, "HTTP listening");
     on_ready(local);

@@ -1,0 +1,634 @@
+//! Terminal sessions of the bridge: one task per session owning its upstream connection
+//! ([`crate::upstream::Upstream`]) and a screen mirror, and the [`SessionManager`] that
+//! creates, finds (by one-time resume token) and counts them.
+//!
+//! Owns: the session lifecycle (create → attached ⇄ detached → ended), the detach grace
+//! period, idle and lifetime limits, the mirror (a record-mode `tn3270::terminal::Terminal`,
+//! so host 3270-DATA is applied with `datastream::process` and BIND-IMAGE sizes exactly as the
+//! browser applies them; its own replies are discarded), the snapshot sent on re-attach
+//! (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
+//! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
+//! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
+//! bytes, close codes) — that is [`crate::ws`]; host connections ([`crate::upstream`]).
+//!
+//! Records follow RFC 2355 §8.1.1 data types; see `docs/WEBSOCKET.md`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tn3270::builder::reply::InboundRecord;
+use tn3270::builder::snapshot::screen_record;
+use tn3270::builder::CommandCodes;
+use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
+use tn3270::tn3270e::{DataType, Mode};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::config::SessionsConfig;
+use crate::upstream::{CloseReason, UpstreamEvent, UpstreamEvents, UpstreamInfo, UpstreamSender};
+
+/// Most messages queued towards one attached browser; a browser that falls this far behind
+/// is detached (its websocket closed) rather than letting the queue grow.
+pub const OUT_QUEUE: usize = 256;
+
+/// Most commands queued from websocket handlers to one session.
+const COMMAND_QUEUE: usize = 64;
+
+/// "No limit" for lifetime and idle time (far beyond any process's uptime, and small enough
+/// that adding it to an `Instant` cannot overflow).
+const NO_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// Bytes of randomness in a session id and in a resume token.
+const TOKEN_BYTES: usize = 16;
+
+/// A message for the attached browser, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToBrowser {
+    /// A host record: its data type and body.
+    Record(DataType, Vec<u8>),
+    /// The session state changed (negotiated mode, BIND, UNBIND).
+    Mode(Mode),
+    /// The session ended; the last message.
+    Ended {
+        /// Stable code, e.g. `HOST_CLOSED`.
+        code: &'static str,
+        /// Why, for people.
+        message: String,
+    },
+    /// Something the browser sent was refused by the host side (not fatal).
+    Error {
+        /// Stable code.
+        code: &'static str,
+        /// Why, for people.
+        message: String,
+    },
+}
+
+/// Why an attached browser is being let go (the websocket handler closes with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kick {
+    /// The outgoing queue overflowed ([`OUT_QUEUE`]); the session is detached.
+    SlowConsumer,
+    /// Another websocket resumed the session.
+    TakenOver,
+}
+
+/// Input from the browser. The websocket layer admits only 3270-DATA and SSCP-LU-DATA;
+/// the session checks that 3270-DATA parses as an inbound record with the addressing in
+/// force (else `BAD_RECORD`, nothing sent to the host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// An inbound record (3270-DATA or SSCP-LU-DATA).
+    Record(DataType, Vec<u8>),
+    /// The ATTN key.
+    Attn,
+    /// The SYS REQ key.
+    SysReq,
+}
+
+/// What a websocket gets when it attaches.
+#[derive(Debug)]
+pub struct Attachment {
+    /// Session facts for the `session` message.
+    pub info: SessionInfo,
+    /// Messages for the browser (bounded by [`OUT_QUEUE`]).
+    pub rx: mpsc::Receiver<ToBrowser>,
+    /// Fires when the session lets this browser go.
+    pub kick: oneshot::Receiver<Kick>,
+    /// Sends input to the session.
+    pub handle: AttachedHandle,
+}
+
+/// The websocket side's handle on its session.
+#[derive(Debug, Clone)]
+pub struct AttachedHandle {
+    commands: mpsc::Sender<Command>,
+    generation: u64,
+}
+
+impl AttachedHandle {
+    /// Sends browser input to the session; `false` when the session has ended.
+    pub async fn input(&self, input: Input) -> bool {
+        self.commands.send(Command::Input(input)).await.is_ok()
+    }
+
+    /// The websocket is gone: the session starts its grace period (unless a newer websocket
+    /// attached meanwhile).
+    pub async fn detach(&self) {
+        let _ = self.commands.send(Command::Detach(self.generation)).await;
+    }
+}
+
+/// Facts about a session sent to the browser on each attach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// `sess_` + 32 hex digits.
+    pub session_id: String,
+    /// One-time token for the next attach (a new one on every attach).
+    pub resume_token: String,
+    /// The endpoint's configured name.
+    pub endpoint: String,
+    /// The LU the host assigned, if any.
+    pub lu: Option<String>,
+    /// The terminal type agreed with the host.
+    pub terminal_type: String,
+    /// The model as s3270 spells it (`3279-2-E`).
+    pub model: String,
+    /// The mode now.
+    pub mode: Mode,
+    /// Whether the upstream connection is encrypted.
+    pub tls: bool,
+}
+
+/// Why a session could not be created or resumed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionError {
+    /// `sessions.max_sessions` are live.
+    Limit(u32),
+    /// The endpoint's own `max_sessions` are live.
+    EndpointLimit(u32),
+    /// No live session holds this resume token (expired, used, or never issued).
+    ResumeFailed,
+}
+
+enum Command {
+    Attach {
+        token: String,
+        reply: oneshot::Sender<Attachment>,
+    },
+    Input(Input),
+    Detach(u64),
+}
+
+struct Entry {
+    resume_token: String,
+    commands: mpsc::Sender<Command>,
+}
+
+/// All live sessions of this bridge instance.
+#[derive(Debug)]
+pub struct SessionManager {
+    max: u32,
+    grace: Duration,
+    lifetime: Duration,
+    idle: Duration,
+    counts: Arc<Mutex<Counts>>,
+    table: Arc<Mutex<Table>>,
+}
+
+#[derive(Default)]
+struct Table {
+    by_id: HashMap<String, Entry>,
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("sessions", &self.by_id.len())
+            .finish()
+    }
+}
+
+/// A reserved place under `max_sessions` (and the endpoint's `max_sessions`): released on
+/// drop — when the session task ends, or at once if the connect fails.
+#[derive(Debug)]
+pub struct Slot {
+    counts: Arc<Mutex<Counts>>,
+    endpoint: String,
+}
+
+/// Places in use: in all, and per endpoint name.
+#[derive(Debug, Default)]
+struct Counts {
+    total: usize,
+    per_endpoint: HashMap<String, usize>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut c) = self.counts.lock() {
+            c.total = c.total.saturating_sub(1);
+            if let Some(n) = c.per_endpoint.get_mut(&self.endpoint) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    c.per_endpoint.remove(&self.endpoint);
+                }
+            }
+        }
+    }
+}
+
+impl SessionManager {
+    /// A manager allowing `max` live sessions, each waiting `grace` for a resume after its
+    /// browser detaches.
+    /// No lifetime or idle limit: see [`SessionManager::from_config`].
+    pub fn new(max: u32, grace: Duration) -> SessionManager {
+        SessionManager {
+            max,
+            grace,
+            lifetime: NO_LIMIT,
+            idle: NO_LIMIT,
+            counts: Arc::new(Mutex::new(Counts::default())),
+            table: Arc::new(Mutex::new(Table::default())),
+        }
+    }
+
+    /// From `sessions:`: `max_sessions`, `detach_grace_seconds`, `timeout_seconds` (absolute
+    /// lifetime, `SESSION_TIMEOUT`), `idle_timeout_seconds` (no host record and no browser
+    /// input for that long, `IDLE_TIMEOUT`).
+    pub fn from_config(config: &SessionsConfig) -> SessionManager {
+        SessionManager {
+            lifetime: config.timeout_seconds,
+            idle: config.idle_timeout_seconds,
+            ..SessionManager::new(config.max_sessions, config.detach_grace_seconds)
+        }
+    }
+
+    /// Live sessions (including ones still connecting).
+    pub fn len(&self) -> usize {
+        self.counts.lock().map(|c| c.total).unwrap_or(0)
+    }
+
+    /// Live sessions (including ones still connecting) on the endpoint called `name`.
+    pub fn count_for(&self, name: &str) -> usize {
+        self.counts
+            .lock()
+            .ok()
+            .and_then(|c| c.per_endpoint.get(name).copied())
+            .unwrap_or(0)
+    }
+
+    /// Whether there are no live sessions.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reserves a place for a new session on `endpoint`, or [`SessionError::Limit`] /
+    /// [`SessionError::EndpointLimit`]. Reserve before connecting upstream so concurrent
+    /// creations cannot overshoot a limit.
+    pub fn reserve(&self, endpoint: &str, endpoint_max: Option<u32>) -> Result<Slot, SessionError> {
+        let mut c = self
+            .counts
+            .lock()
+            .map_err(|_| SessionError::Limit(self.max))?;
+        if c.total >= self.max as usize {
+            return Err(SessionError::Limit(self.max));
+        }
+        let on_endpoint = c.per_endpoint.get(endpoint).copied().unwrap_or(0);
+        if let Some(max) = endpoint_max {
+            if on_endpoint >= max as usize {
+                return Err(SessionError::EndpointLimit(max));
+            }
+        }
+        c.total += 1;
+        c.per_endpoint.insert(endpoint.to_owned(), on_endpoint + 1);
+        Ok(Slot {
+            counts: self.counts.clone(),
+            endpoint: endpoint.to_owned(),
+        })
+    }
+
+    /// Starts a session over an established upstream and attaches the caller to it; `None`
+    /// if no token could be drawn (the upstream is dropped, i.e. closed).
+    pub async fn start(
+        &self,
+        slot: Slot,
+        endpoint: String,
+        model: TerminalModel,
+        upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
+    ) -> Option<Attachment> {
+        let (info, sender, events) = upstream;
+        let id = format!("sess_{}", random_hex()?);
+        let token = random_hex()?;
+        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let config = TerminalConfig {
+            model: model.clone(),
+            ..TerminalConfig::default()
+        };
+        let mirror = Terminal::for_records(config, info.mode, info.lu.clone());
+        let task = SessionTask {
+            info: SessionInfo {
+                session_id: id.clone(),
+                resume_token: String::new(),
+                endpoint,
+                lu: info.lu.clone(),
+                terminal_type: info.terminal_type.clone(),
+                model: model_name(&model),
+                mode: info.mode,
+                tls: info.tls,
+            },
+            sender,
+            mirror,
+            bind: None,
+            attached: None,
+            generation: 0,
+            grace: self.grace,
+            lifetime: self.lifetime,
+            idle: self.idle,
+            table: self.table.clone(),
+            commands: commands.downgrade(),
+            _slot: slot,
+        };
+        if let Ok(mut table) = self.table.lock() {
+            table.by_id.insert(
+                id,
+                Entry {
+                    resume_token: token.clone(),
+                    commands: commands.clone(),
+                },
+            );
+        }
+        // Attach the creator before the task sees any host event, so none is lost.
+        let mut task = task;
+        let (reply, answer) = oneshot::channel();
+        task.attach(token, reply);
+        tracing::info!(
+            session = %task.info.session_id,
+            endpoint = %task.info.endpoint,
+            lu = ?task.info.lu,
+            terminal_type = %task.info.terminal_type,
+            "session started"
+        );
+        tokio::spawn(task.run(events, command_rx));
+        answer.await.ok()
+    }
+
+    /// Re-attaches to the session holding `token` (the token is used up; the attachment
+    /// carries a new one).
+    pub async fn resume(&self, token: &str) -> Result<Attachment, SessionError> {
+        let found = match self.table.lock() {
+            Ok(mut table) => table
+                .by_id
+                .values_mut()
+                .find(|e| !token.is_empty() && constant_time_eq(&e.resume_token, token))
+                .and_then(|e| {
+                    let next = random_hex()?;
+                    e.resume_token = next.clone();
+                    Some((e.commands.clone(), next))
+                }),
+            Err(_) => None,
+        };
+        let (commands, next) = found.ok_or(SessionError::ResumeFailed)?;
+        attach(&commands, next)
+            .await
+            .ok_or(SessionError::ResumeFailed)
+    }
+}
+
+async fn attach(commands: &mpsc::Sender<Command>, token: String) -> Option<Attachment> {
+    let (reply, answer) = oneshot::channel();
+    commands.send(Command::Attach { token, reply }).await.ok()?;
+    answer.await.ok()
+}
+
+struct Attached {
+    tx: mpsc::Sender<ToBrowser>,
+    kick: oneshot::Sender<Kick>,
+}
+
+struct SessionTask {
+    info: SessionInfo,
+    sender: UpstreamSender,
+    mirror: Terminal,
+    /// The last BIND-IMAGE RU (sent before the snapshot on re-attach).
+    bind: Option<Vec<u8>>,
+    attached: Option<Attached>,
+    generation: u64,
+    grace: Duration,
+    lifetime: Duration,
+    idle: Duration,
+    table: Arc<Mutex<Table>>,
+    /// Its own command channel, weakly (handed to each attached websocket).
+    commands: mpsc::WeakSender<Command>,
+    _slot: Slot,
+}
+
+impl SessionTask {
+    async fn run(mut self, mut events: UpstreamEvents, mut commands: mpsc::Receiver<Command>) {
+        // The grace clock runs whenever nobody is attached.
+        let mut detached_since = self.attached.is_none().then(tokio::time::Instant::now);
+        let started = tokio::time::Instant::now();
+        let mut active = started;
+        let end = loop {
+            let deadline = detached_since.map(|t| t + self.grace);
+            let lifetime_end = started.checked_add(self.lifetime);
+            let idle_end = active.checked_add(self.idle);
+            tokio::select! {
+                _ = sleep_until(lifetime_end) => {
+                    break ("SESSION_TIMEOUT", "the session reached its maximum lifetime".to_owned())
+                }
+                _ = sleep_until(idle_end) => {
+                    break ("IDLE_TIMEOUT", "no activity for the idle timeout".to_owned())
+                }
+                ev = events.recv() => match ev {
+                    Some(UpstreamEvent::Closed { reason }) => break reason_end(&reason),
+                    None => break ("HOST_CLOSED", "the host connection ended".to_owned()),
+                    Some(ev) => {
+                        active = tokio::time::Instant::now();
+                        self.host_event(ev);
+                    }
+                },
+                cmd = commands.recv() => match cmd {
+                    Some(Command::Attach { token, reply }) => {
+                        detached_since = None;
+                        self.attach(token, reply);
+                    }
+                    Some(Command::Input(input)) => {
+                        active = tokio::time::Instant::now();
+                        self.input(input).await;
+                    }
+                    Some(Command::Detach(generation)) => {
+                        if generation == self.generation && self.attached.take().is_some() {
+                            detached_since = Some(tokio::time::Instant::now());
+                        }
+                    }
+                    None => break ("LOCAL_CLOSE", "the bridge is shutting down".to_owned()),
+                },
+                _ = sleep_until(deadline) => {
+                    break ("DETACH_EXPIRED", "no browser resumed the session in time".to_owned())
+                }
+            }
+            if self.attached.is_none() && detached_since.is_none() {
+                // Dropped for a slow browser.
+                detached_since = Some(tokio::time::Instant::now());
+            }
+        };
+        if let Ok(mut table) = self.table.lock() {
+            table.by_id.remove(&self.info.session_id);
+        }
+        tracing::info!(session = %self.info.session_id, code = end.0, "session ended");
+        self.deliver(ToBrowser::Ended {
+            code: end.0,
+            message: end.1,
+        });
+        // Dropping `sender` and `events` closes the upstream connection.
+    }
+
+    fn host_event(&mut self, ev: UpstreamEvent) {
+        match ev {
+            UpstreamEvent::Record {
+                data_type, data, ..
+            } => {
+                self.mirror.feed_record(data_type, &data);
+                self.drain_mirror();
+                self.deliver(ToBrowser::Record(data_type, data));
+            }
+            UpstreamEvent::Bind(bind) => {
+                self.mirror.feed_record(DataType::BindImage, &bind.raw);
+                self.drain_mirror();
+                self.bind = Some(bind.raw.clone());
+                self.deliver(ToBrowser::Record(DataType::BindImage, bind.raw));
+            }
+            UpstreamEvent::Unbind { reason } => {
+                let data: Vec<u8> = reason.into_iter().collect();
+                self.mirror.feed_record(DataType::Unbind, &data);
+                self.drain_mirror();
+                self.bind = None;
+                self.deliver(ToBrowser::Record(DataType::Unbind, data));
+            }
+            UpstreamEvent::ModeChanged(mode) => {
+                self.info.mode = mode;
+                self.mirror.set_mode(mode);
+                self.drain_mirror();
+                self.deliver(ToBrowser::Mode(mode));
+            }
+            UpstreamEvent::Response { .. } | UpstreamEvent::Closed { .. } => {}
+        }
+    }
+
+    /// The mirror answers queries like a terminal would; only the browser's answers count.
+    fn drain_mirror(&mut self) {
+        while self.mirror.poll_outbound().is_some() {}
+        while self.mirror.poll_event().is_some() {}
+    }
+
+    fn attach(&mut self, token: String, reply: oneshot::Sender<Attachment>) {
+        if let Some(old) = self.attached.take() {
+            let _ = old.kick.send(Kick::TakenOver);
+        }
+        self.generation += 1;
+        let (tx, rx) = mpsc::channel(OUT_QUEUE);
+        let (kick_tx, kick) = oneshot::channel();
+        let mut info = self.info.clone();
+        info.resume_token = token;
+        // The browser's screen starts blank: redraw it (BIND sizes first, then the screen).
+        if self.generation > 1 {
+            if let Some(bind) = &self.bind {
+                let _ = tx.try_send(ToBrowser::Record(DataType::BindImage, bind.clone()));
+            }
+            let record = screen_record(
+                self.mirror.screen(),
+                CommandCodes::Ccw,
+                self.mirror.capabilities().addressing,
+            );
+            let _ = tx.try_send(ToBrowser::Record(DataType::Data3270, record));
+        }
+        let attachment = Attachment {
+            info,
+            rx,
+            kick,
+            handle: AttachedHandle {
+                // A dead channel if the manager is gone: input then reports the session ended.
+                commands: self
+                    .commands
+                    .upgrade()
+                    .unwrap_or_else(|| mpsc::channel(1).0),
+                generation: self.generation,
+            },
+        };
+        if reply.send(attachment).is_ok() {
+            self.attached = Some(Attached { tx, kick: kick_tx });
+        }
+    }
+
+    async fn input(&mut self, input: Input) {
+        let result = match input {
+            Input::Record(DataType::Data3270, data) => {
+                // Only a well-formed inbound record reaches the host (GA23-0059 ch. 3).
+                let addressing = self.mirror.capabilities().addressing;
+                if let Err(e) = InboundRecord::parse(&data, addressing) {
+                    self.deliver(ToBrowser::Error {
+                        code: "BAD_RECORD",
+                        message: format!("3270-DATA is no inbound record: {e}"),
+                    });
+                    return;
+                }
+                self.sender
+                    .send_record(DataType::Data3270, &data)
+                    .await
+                    .map(|_| ())
+            }
+            Input::Record(data_type, data) => {
+                self.sender.send_record(data_type, &data).await.map(|_| ())
+            }
+            Input::Attn => self.sender.attn().await,
+            Input::SysReq => self.sender.sysreq().await,
+        };
+        if let Err(e) = result {
+            self.deliver(ToBrowser::Error {
+                code: "UPSTREAM_REFUSED",
+                message: e.to_string(),
+            });
+        }
+    }
+
+    /// Queues a message for the attached browser; a full queue detaches it.
+    fn deliver(&mut self, msg: ToBrowser) {
+        let Some(attached) = &self.attached else {
+            return;
+        };
+        if attached.tx.try_send(msg).is_err() {
+            if let Some(a) = self.attached.take() {
+                tracing::warn!(session = %self.info.session_id, "browser too slow: detached");
+                let _ = a.kick.send(Kick::SlowConsumer);
+            }
+        }
+    }
+}
+
+/// A model as s3270 spells it: `3279-2-E`.
+pub fn model_name(model: &TerminalModel) -> String {
+    format!(
+        "{}-{}{}",
+        if model.color { 3279 } else { 3278 },
+        model.model,
+        if model.extended { "-E" } else { "" }
+    )
+}
+
+fn reason_end(reason: &CloseReason) -> (&'static str, String) {
+    let message = match reason {
+        CloseReason::HostClosed => "the host closed the connection".to_owned(),
+        CloseReason::Io(e) => format!("host connection failed: {e}"),
+        other => format!("host connection ended: {}", other.code()),
+    };
+    (reason.code(), message)
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// [`TOKEN_BYTES`] from the OS CSPRNG, as lowercase hex; `None` if the OS has no randomness
+/// to give (then no session is created: a guessable token would be worse than none).
+fn random_hex() -> Option<String> {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; TOKEN_BYTES];
+    ring::rand::SystemRandom::new().fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Compares tokens without an early exit on the first differing byte.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests;
