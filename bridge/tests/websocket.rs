@@ -48,6 +48,8 @@ async fn start(config: Config) -> Bridge {
 fn demo_config() -> Config {
     let mut config = Config::demo();
     config.server.api_port = 0;
+    // The native TN3270 listener too: any free port, so tests run side by side.
+    config.server.port = 0;
     config
 }
 
