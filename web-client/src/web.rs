@@ -28,7 +28,8 @@ use web_sys::{
 
 use tn3270::codepage::{CodePage, CP037};
 use tn3270::input::{Key, KeyOutcome};
-use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
+use tn3270::terminal::{Outbound, Terminal, TerminalConfig, TerminalModel};
+use tn3270::tn3270e::{DataType, FunctionSet, Mode, Session};
 
 use crate::keymap::{self, KeyEvent, Keymap};
 use crate::render::{outlining, CellDraw, Frame, RenderOptions};
@@ -189,6 +190,9 @@ struct Inner {
     raf_pending: Option<i32>,
     raf_fn: Option<Function>,
     on_output: Option<Function>,
+    /// Record mode (behind the bridge): called with a `Uint8Array` (a binary websocket
+    /// message: data type byte + record) or a string (a JSON control message).
+    on_send: Option<Function>,
 }
 
 impl Inner {
@@ -499,6 +503,7 @@ fn make(doc: &Document, tag: &str, attrs: &[(&str, &str)]) -> Option<HtmlElement
 /// Hands pending host-bound bytes to the output callback, outside any borrow (the callback
 /// may call back into the terminal).
 fn flush_output(inner: &Rc<RefCell<Inner>>) {
+    flush_outbound(inner);
     let (bytes, cb) = {
         let Ok(mut i) = inner.try_borrow_mut() else {
             return;
@@ -513,6 +518,64 @@ fn flush_output(inner: &Rc<RefCell<Inner>>) {
         let arr = js_sys::Uint8Array::from(bytes.as_slice());
         let _ = cb.call1(&JsValue::NULL, &arr);
     }
+}
+
+/// Record mode: hands each pending outbound record or signal to the send callback, as the
+/// bridge's websocket protocol wants it (docs/WEBSOCKET.md): records as binary
+/// `[data type] + record`, ATTN and SYS REQ as JSON text.
+fn flush_outbound(inner: &Rc<RefCell<Inner>>) {
+    let (items, cb) = {
+        let Ok(mut i) = inner.try_borrow_mut() else {
+            return;
+        };
+        let Some(cb) = i.on_send.clone() else {
+            return;
+        };
+        let mut items = Vec::new();
+        while let Some(item) = i.term.poll_outbound() {
+            items.push(item);
+        }
+        (items, cb)
+    };
+    for item in items {
+        let msg: JsValue = match item {
+            Outbound::Record { data_type, data } => {
+                let mut bytes = Vec::with_capacity(data.len() + 1);
+                bytes.push(data_type.byte());
+                bytes.extend_from_slice(&data);
+                js_sys::Uint8Array::from(bytes.as_slice()).into()
+            }
+            Outbound::Attn => JsValue::from_str(r#"{"type":"attn"}"#),
+            Outbound::SysReq => JsValue::from_str(r#"{"type":"sysreq"}"#),
+        };
+        let _ = cb.call1(&JsValue::NULL, &msg);
+    }
+}
+
+/// The bridge's `mode` and `lu_state` strings (docs/WEBSOCKET.md) as a connection mode. The
+/// browser does not learn the TN3270E functions; the bridge's upstream decides what ATTN and
+/// SYS REQ become, so the terminal assumes the usual set.
+fn bridge_mode(mode: &str, lu_state: Option<&str>) -> Mode {
+    match mode {
+        "tn3270e" => Mode::Tn3270e {
+            functions: FunctionSet::S3270,
+            session: match lu_state {
+                Some("lu-lu") => Session::LuLu,
+                Some("sscp-lu") => Session::SscpLu,
+                Some("nvt") => Session::Nvt,
+                _ => Session::Unbound,
+            },
+        },
+        "tn3270" => Mode::Tn3270,
+        "nvt" => Mode::Nvt,
+        _ => Mode::Negotiating,
+    }
+}
+
+fn js_str(obj: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
 }
 
 /// The browser terminal, as JavaScript sees it.
@@ -632,6 +695,7 @@ impl WebTerminal {
             raf_pending: None,
             raf_fn: None,
             on_output: None,
+            on_send: None,
         }));
         let w = window()?;
         let r = inner.clone();
@@ -730,6 +794,68 @@ impl WebTerminal {
             i.on_output = Some(f);
         }
         flush_output(&self.inner);
+    }
+
+    /// Record mode: starts a session the bridge announced with its `session` message (the
+    /// parsed JSON object: `model`, `mode`, `lu_state`, `lu`). The terminal then takes host
+    /// records with [`WebTerminal::feed_record`] and sends through the `setOnSend` callback.
+    #[wasm_bindgen(js_name = beginSession)]
+    pub fn begin_session(&mut self, info: JsValue) -> Result<(), JsValue> {
+        if let Ok(mut i) = self.inner.try_borrow_mut() {
+            let model = match js_str(&info, "model") {
+                Some(m) => TerminalModel::parse(&m).map_err(|e| err(&format!("{e}")))?,
+                None => TerminalModel::default(),
+            };
+            let mode = bridge_mode(
+                js_str(&info, "mode").as_deref().unwrap_or(""),
+                js_str(&info, "lu_state").as_deref(),
+            );
+            i.color = model.color;
+            let config = TerminalConfig {
+                model,
+                code_page: i.code_page,
+                ..TerminalConfig::default()
+            };
+            i.term = Terminal::for_records(config, mode, js_str(&info, "lu"));
+            i.layout();
+            i.schedule();
+        }
+        Ok(())
+    }
+
+    /// Record mode: one binary websocket message from the bridge (data type byte + record).
+    #[wasm_bindgen(js_name = feedRecord)]
+    pub fn feed_record(&mut self, message: &[u8]) {
+        if let (Ok(mut i), Some((&ty, body))) = (self.inner.try_borrow_mut(), message.split_first())
+        {
+            if let Some(data_type) = DataType::from_byte(ty) {
+                i.term.feed_record(data_type, body);
+                while i.term.poll_event().is_some() {}
+                i.schedule();
+            }
+        }
+        flush_outbound(&self.inner);
+    }
+
+    /// Record mode: the bridge reported a mode or TN3270E session change (`status` message
+    /// with `state: "mode"`).
+    #[wasm_bindgen(js_name = setMode)]
+    pub fn set_mode(&mut self, mode: &str, lu_state: Option<String>) {
+        if let Ok(mut i) = self.inner.try_borrow_mut() {
+            i.term.set_mode(bridge_mode(mode, lu_state.as_deref()));
+            while i.term.poll_event().is_some() {}
+            i.schedule();
+        }
+    }
+
+    /// Record mode: sets the function called with each message for the bridge (a
+    /// `Uint8Array` to send as binary, or a string to send as text).
+    #[wasm_bindgen(js_name = setOnSend)]
+    pub fn set_on_send(&mut self, f: Function) {
+        if let Ok(mut i) = self.inner.try_borrow_mut() {
+            i.on_send = Some(f);
+        }
+        flush_outbound(&self.inner);
     }
 
     /// Presses a 3270 key by action name (see docs/KEYBOARD.md: "Enter", "PF3", "Clear"...).

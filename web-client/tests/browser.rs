@@ -497,3 +497,55 @@ fn alternate_size_resizes_the_grid_canvas_and_mirror() {
     );
     assert!(t.oia_text().ends_with("001/001"), "{:?}", t.oia_text());
 }
+
+/// Record mode, as behind the bridge's websocket: the session message starts it, binary
+/// messages (data type + record) feed it, and what the operator sends leaves through the
+/// send callback — records as binary, ATTN as JSON text (docs/WEBSOCKET.md).
+#[wasm_bindgen_test]
+fn record_mode_talks_the_websocket_protocol() {
+    use wasm_bindgen::prelude::Closure;
+    let div = container(800, 500);
+    let mut t = terminal(&div, 1.0);
+    let info = js_sys::JSON::parse(
+        r#"{"model":"3279-2-E","mode":"tn3270e","lu_state":"lu-lu","lu":"LU1"}"#,
+    )
+    .unwrap();
+    t.begin_session(info).unwrap();
+    let sent = js_sys::Array::new();
+    let sink = sent.clone();
+    let cb = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |m: wasm_bindgen::JsValue| {
+        sink.push(&m);
+    });
+    t.set_on_send(cb.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    cb.forget();
+    // 3270-DATA: WSF Read Partition Query -> a Query Reply record goes out (0x00, AID 0x88).
+    t.feed_record(&[0x00, 0xf3, 0x00, 0x05, 0x01, 0xff, 0x02]);
+    assert_eq!(sent.length(), 1);
+    let reply = js_sys::Uint8Array::new(&sent.get(0)).to_vec();
+    assert_eq!(&reply[..2], &[0x00, 0x88]);
+    // An Erase/Write with a protected HELLO and an input field; then Enter.
+    let mut msg = vec![0x00];
+    msg.extend(
+        ScreenBuilder::erase_write(Wcc::NONE.restore_keyboard(), ScreenSize::MODEL_2)
+            .at(0, 1)
+            .field(PROT)
+            .text("HELLO", &CP037)
+            .field(UNPROT)
+            .insert_cursor()
+            .build(),
+    );
+    t.feed_record(&msg);
+    assert!(
+        t.screen_text().starts_with("  HELLO"),
+        "{}",
+        t.screen_text()
+    );
+    t.press("Enter").unwrap();
+    let enter = js_sys::Uint8Array::new(&sent.get(sent.length() - 1)).to_vec();
+    assert_eq!(&enter[..2], &[0x00, 0x7d], "3270-DATA, AID Enter");
+    t.press("Attn").unwrap();
+    assert_eq!(
+        sent.get(sent.length() - 1).as_string().as_deref(),
+        Some(r#"{"type":"attn"}"#)
+    );
+}
