@@ -123,17 +123,7 @@ pub async fn serve_with(
     }
     tracing::info!(sessions = tasks.len(), "demo: shutting down");
     let _ = stop_tx.send(true);
-    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!(
-            sessions = tasks.len(),
-            "demo: sessions aborted after the grace period"
-        );
-        tasks.shutdown().await;
-    }
+    crate::server::drain_tasks(&mut tasks, SHUTDOWN_GRACE, "demo").await;
     Ok(())
 }
 

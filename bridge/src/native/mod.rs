@@ -119,29 +119,19 @@ pub fn resolve(endpoints: &[EndpointState], requested: Option<&str>) -> Result<R
         },
         None => (None, None),
     };
-    let found = match name {
-        Some(name) => endpoints
-            .iter()
-            .find(|e| e.config.name == name)
-            .or_else(|| {
-                endpoints
-                    .iter()
-                    .find(|e| e.config.name.eq_ignore_ascii_case(name))
-            }),
-        // `min_by_key` keeps the first of equal keys: file order on a priority tie.
-        None => endpoints.iter().min_by_key(|e| e.config.priority),
-    };
+    // An exact name first, then the same name in another case (device names are often
+    // upper-cased by 3270 clients).
+    let found = crate::server::find_endpoint(endpoints, name).or_else(|| {
+        name.and_then(|n| {
+            endpoints
+                .iter()
+                .find(|e| e.config.name.eq_ignore_ascii_case(n))
+        })
+    });
     let Some(state) = found else {
         return Err(name.unwrap_or_default().to_owned());
     };
-    let endpoint = match state.builtin_addr {
-        Some(addr) => Endpoint::host(
-            &state.config.name,
-            &addr.ip().to_string(),
-            Some(addr.port()),
-        ),
-        None => state.config.clone(),
-    };
+    let endpoint = state.dial_target();
     Ok(Resolved {
         name: state.config.name.clone(),
         endpoint,
@@ -205,17 +195,7 @@ pub async fn serve(
     }
     tracing::info!(sessions = tasks.len(), "native: shutting down");
     let _ = stop_tx.send(true);
-    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!(
-            sessions = tasks.len(),
-            "native: sessions aborted after the grace period"
-        );
-        tasks.shutdown().await;
-    }
+    crate::server::drain_tasks(&mut tasks, SHUTDOWN_GRACE, "native").await;
     Ok(())
 }
 

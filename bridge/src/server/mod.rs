@@ -59,12 +59,57 @@ impl EndpointState {
         }
     }
 
+    /// The endpoint sessions dial: the configured one, or for a built-in host its loopback
+    /// address (with the configured connect timeout). `upstream` refuses `builtin` endpoints.
+    pub fn dial_target(&self) -> Endpoint {
+        match self.builtin_addr {
+            Some(addr) => {
+                let mut e =
+                    Endpoint::host(&self.config.name, &addr.ip().to_string(), Some(addr.port()));
+                e.connect_timeout_seconds = self.config.connect_timeout_seconds;
+                e
+            }
+            None => self.config.clone(),
+        }
+    }
+
     /// The host and port sessions dial.
     pub fn target(&self) -> (String, u16) {
         match self.builtin_addr {
             Some(a) => (a.ip().to_string(), a.port()),
             None => (self.config.host.clone(), self.config.effective_port()),
         }
+    }
+}
+
+/// The endpoint named exactly `name`, or with no name the default one: the lowest
+/// `priority`, the first in the file on a tie (`min_by_key` keeps the first of equals).
+pub fn find_endpoint<'a>(
+    endpoints: &'a [EndpointState],
+    name: Option<&str>,
+) -> Option<&'a EndpointState> {
+    match name {
+        Some(n) => endpoints.iter().find(|e| e.config.name == n),
+        None => endpoints.iter().min_by_key(|e| e.config.priority),
+    }
+}
+
+/// Waits up to `grace` for a listener's connection tasks to end after its stop signal, then
+/// aborts the rest; `what` names the listener in the log.
+pub(crate) async fn drain_tasks(
+    tasks: &mut tokio::task::JoinSet<()>,
+    grace: std::time::Duration,
+    what: &'static str,
+) {
+    let drained =
+        tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!(
+            sessions = tasks.len(),
+            listener = what,
+            "sessions aborted after the grace period"
+        );
+        tasks.shutdown().await;
     }
 }
 

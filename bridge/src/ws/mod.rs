@@ -24,7 +24,6 @@ use serde_json::json;
 use tn3270::terminal::TerminalModel;
 use tn3270::tn3270e::{DataType, Mode, Session};
 
-use crate::config::Endpoint;
 use crate::server::AppState;
 use crate::session::{Attachment, Input, Kick, SessionError, SessionInfo, ToBrowser};
 use crate::upstream::{Upstream, UpstreamOptions};
@@ -192,14 +191,7 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
         close: close::ENDPOINT_UNAVAILABLE,
         message,
     };
-    let target = match endpoint.builtin_addr {
-        Some(addr) => {
-            let mut e = Endpoint::host(&endpoint.config.name, "127.0.0.1", Some(addr.port()));
-            e.connect_timeout_seconds = endpoint.config.connect_timeout_seconds;
-            e
-        }
-        None => endpoint.config.clone(),
-    };
+    let target = endpoint.dial_target();
     let mut options =
         UpstreamOptions::for_endpoint(&endpoint.config).map_err(|e| unavailable(e.to_string()))?;
     if hello.model.is_some() || endpoint.config.terminal_type.is_none() {
@@ -229,11 +221,7 @@ fn choose_endpoint<'a>(
     state: &'a AppState,
     name: Option<&str>,
 ) -> Result<&'a crate::server::EndpointState, Refusal> {
-    let found = match name {
-        Some(n) => state.endpoints.iter().find(|e| e.config.name == n),
-        None => state.endpoints.iter().min_by_key(|e| e.config.priority),
-    };
-    found.ok_or_else(|| Refusal {
+    crate::server::find_endpoint(&state.endpoints, name).ok_or_else(|| Refusal {
         code: "ENDPOINT_UNKNOWN",
         close: close::ENDPOINT_UNKNOWN,
         message: match name {

@@ -73,7 +73,7 @@
 //! - **RA to its own address** fills the whole buffer (the manual's rule; x3270 too).
 
 mod codes;
-mod write;
+pub(crate) mod write;
 
 pub use codes::{cmd, fc, lcid, order, wcc};
 
@@ -374,18 +374,6 @@ fn settle_lock_without_restore(screen: &mut Screen) {
         Some(LockReason::TerminalWait) => screen.set_lock(Some(LockReason::SystemWait)),
         _ => {}
     }
-}
-
-/// Applies a write's WCC and orders (`data` starts at the WCC) for Outbound 3270DS, after
-/// the caller did any erase.
-pub(crate) fn apply_write(
-    screen: &mut Screen,
-    data: &[u8],
-    ctx: &Capabilities,
-    erase: bool,
-    outcome: &mut Outcome,
-) -> Result<(), DataStreamError> {
-    write::write(screen, data, ctx, erase, outcome)
 }
 
 fn read(screen: &Screen, kind: ReadKind) -> Reply {

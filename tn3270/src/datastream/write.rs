@@ -9,7 +9,7 @@ use crate::screen::{Cell, ExtendedAttributes, FieldAttribute, ReplyMode, Screen}
 
 /// Applies the WCC and orders of a W/EW/EWA (`data` starts with the WCC). `erase` tells
 /// whether the command erased (for the WCC reset bit).
-pub(super) fn write(
+pub(crate) fn write(
     screen: &mut Screen,
     data: &[u8],
     ctx: &Capabilities,

@@ -255,7 +255,7 @@ fn structured_field(
             let data = params.get(2..).unwrap_or_default();
             match command {
                 cmd::SNA_W if !data.is_empty() => {
-                    datastream::apply_write(screen, data, ctx, false, outcome)
+                    datastream::write::write(screen, data, ctx, false, outcome)
                 }
                 cmd::SNA_W => Ok(()),
                 cmd::SNA_EW | cmd::SNA_EWA => {
@@ -264,7 +264,7 @@ fn structured_field(
                     if data.is_empty() {
                         Ok(())
                     } else {
-                        datastream::apply_write(screen, data, ctx, true, outcome)
+                        datastream::write::write(screen, data, ctx, true, outcome)
                     }
                 }
                 cmd::SNA_EAU => {

@@ -142,15 +142,7 @@ impl Terminal {
     /// A disconnected terminal (keyboard locked "not connected").
     pub fn new(config: TerminalConfig) -> Terminal {
         let model = config.model.clone();
-        let caps =
-            Capabilities::for_model(model.model, model.color, model.extended, config.code_page)
-                .with_alternate_size(model.alternate_size());
-        // The keyboard enforces mandatory fill/entry and trigger fields, so say so in the
-        // Query Reply (Field Validation, GA23-0059 ch. 6); x3270 does not.
-        let caps = Capabilities {
-            field_validation: true,
-            ..caps
-        };
+        let caps = capabilities(&model, config.code_page);
         let conn = ClientConnection::new(ClientConfig {
             terminal_type: model.terminal_type(),
             lu: config.lu.clone(),
@@ -170,13 +162,7 @@ impl Terminal {
     /// the host's first write.
     pub fn for_records(config: TerminalConfig, mode: Mode, lu: Option<String>) -> Terminal {
         let model = config.model.clone();
-        let caps =
-            Capabilities::for_model(model.model, model.color, model.extended, config.code_page)
-                .with_alternate_size(model.alternate_size());
-        let caps = Capabilities {
-            field_validation: true,
-            ..caps
-        };
+        let caps = capabilities(&model, config.code_page);
         let link = link::Link::Records {
             mode,
             lu,
@@ -671,6 +657,17 @@ impl Terminal {
         for c in &mut cells[n - cols..] {
             *c = crate::screen::Cell::NULL;
         }
+    }
+}
+
+/// What a terminal of `model` answers and how it reads the data stream. The keyboard
+/// enforces mandatory fill/entry and trigger fields, so the Query Reply says so (Field
+/// Validation, GA23-0059 ch. 6); x3270 does not.
+fn capabilities(model: &TerminalModel, code_page: &CodePage) -> Capabilities {
+    Capabilities {
+        field_validation: true,
+        ..Capabilities::for_model(model.model, model.color, model.extended, code_page)
+            .with_alternate_size(model.alternate_size())
     }
 }
 
