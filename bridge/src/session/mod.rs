@@ -630,5 +630,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+pub mod open;
+
 #[cfg(test)]
 mod tests;

@@ -21,12 +21,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
-use tn3270::terminal::TerminalModel;
 use tn3270::tn3270e::{DataType, Mode, Session};
 
 use crate::server::AppState;
-use crate::session::{Attachment, Input, Kick, SessionError, SessionInfo, ToBrowser};
-use crate::upstream::{Upstream, UpstreamOptions};
+use crate::session::open::{open, OpenError, OpenRequest};
+use crate::session::{Attachment, Input, Kick, SessionInfo, ToBrowser};
 
 /// The websocket subprotocol of this version of the protocol.
 pub const SUBPROTOCOL: &str = "web3270.v1";
@@ -158,76 +157,24 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
             message: "no live session holds this resume token".into(),
         });
     }
-    let endpoint = choose_endpoint(state, hello.endpoint.as_deref())?;
-    let model = match hello.model.as_deref().or(endpoint.config.model.as_deref()) {
-        Some(m) => TerminalModel::parse(m).map_err(|e| bad(format!("model: {e}")))?,
-        None => TerminalModel::default(),
+    let request = OpenRequest {
+        endpoint: hello.endpoint.as_deref(),
+        model: hello.model.as_deref(),
     };
-    let slot = state
-        .sessions
-        .reserve(&endpoint.config.name, endpoint.config.max_sessions)
-        .map_err(|e| match e {
-            SessionError::Limit(max) => Refusal {
-                code: "SESSION_LIMIT",
-                close: close::SESSION_LIMIT,
-                message: format!("the bridge already serves its maximum of {max} sessions"),
-            },
-            SessionError::EndpointLimit(max) => Refusal {
-                code: "SESSION_LIMIT",
-                close: close::SESSION_LIMIT,
-                message: format!(
-                    "endpoint {:?} already serves its maximum of {max} sessions",
-                    endpoint.config.name
-                ),
-            },
-            SessionError::ResumeFailed => Refusal {
-                code: "INTERNAL",
-                close: close::INTERNAL,
-                message: "unexpected resume failure".into(),
-            },
-        })?;
-    let unavailable = |message: String| Refusal {
-        code: "ENDPOINT_UNAVAILABLE",
-        close: close::ENDPOINT_UNAVAILABLE,
-        message,
-    };
-    let target = endpoint.dial_target();
-    let mut options =
-        UpstreamOptions::for_endpoint(&endpoint.config).map_err(|e| unavailable(e.to_string()))?;
-    if hello.model.is_some() || endpoint.config.terminal_type.is_none() {
-        options.terminal_type = model.terminal_type();
-    }
-    let upstream = Upstream::connect(&target, options)
-        .await
-        .map_err(|e| unavailable(format!("{}: {e}", endpoint.config.name)))?;
-    state
-        .sessions
-        .start(
-            slot,
-            endpoint.config.name.clone(),
-            model,
-            upstream.into_split(),
-        )
-        .await
-        .ok_or_else(|| Refusal {
-            code: "INTERNAL",
-            close: close::INTERNAL,
-            message: "the session ended at once".into(),
-        })
-}
-
-/// The endpoint named `name`, or the first of the best (lowest) priority.
-fn choose_endpoint<'a>(
-    state: &'a AppState,
-    name: Option<&str>,
-) -> Result<&'a crate::server::EndpointState, Refusal> {
-    crate::server::find_endpoint(&state.endpoints, name).ok_or_else(|| Refusal {
-        code: "ENDPOINT_UNKNOWN",
-        close: close::ENDPOINT_UNKNOWN,
-        message: match name {
-            Some(n) => format!("no endpoint is called {n:?}"),
-            None => "no endpoint is configured".into(),
+    open(state, request).await.map_err(|e| Refusal {
+        // A bad model is a bad hello on this protocol (docs/WEBSOCKET.md).
+        code: match &e {
+            OpenError::BadModel(_) => "BAD_HELLO",
+            _ => e.code(),
         },
+        close: match &e {
+            OpenError::UnknownEndpoint(_) => close::ENDPOINT_UNKNOWN,
+            OpenError::BadModel(_) => close::BAD_HELLO,
+            OpenError::Limit(_) => close::SESSION_LIMIT,
+            OpenError::Unavailable(_) => close::ENDPOINT_UNAVAILABLE,
+            OpenError::Internal(_) => close::INTERNAL,
+        },
+        message: e.to_string(),
     })
 }
 
