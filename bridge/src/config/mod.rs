@@ -207,6 +207,19 @@ impl Config {
     }
 }
 
+/// Checks one endpoint by the rules of the `endpoints` section (name, host, TLS pairs, LU
+/// names upper-cased, model, code page normalised, terminal type, pool name): what an
+/// endpoint added at run time must pass. `at` names it in the error (e.g. `endpoint`).
+/// Rules between endpoints (unique names) are the caller's.
+pub fn validate_endpoint(endpoint: &mut Endpoint, at: &str) -> Result<(), ConfigError> {
+    validate::validate_endpoint(at, endpoint).map_err(|v| ConfigError::Key {
+        origin: "<request>".to_owned(),
+        position: None,
+        key: v.key,
+        reason: v.reason,
+    })
+}
+
 /// The report of `web3270 config check [PATH]`: loads like [`Config::load`] and returns the
 /// effective configuration as YAML with secrets masked, preceded by comments saying where it
 /// came from, which environment variables overrode which keys, and which guide variables are

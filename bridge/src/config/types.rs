@@ -345,6 +345,15 @@ pub struct Endpoint {
     /// Extension: serve this endpoint from inside the bridge instead of dialling a host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builtin: Option<Builtin>,
+    /// Extension: the pool (group) this endpoint belongs to. A session request naming the
+    /// pool is balanced over its endpoints and fails over among them (`docs/POOL.md`).
+    #[serde(
+        default,
+        deserialize_with = "de_with::opt_text",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_with::opt_text"
+    )]
+    pub pool: Option<String>,
 }
 
 choice_enum! {
@@ -708,6 +717,7 @@ impl Endpoint {
             max_sessions: None,
             connect_timeout_seconds: connect_timeout(),
             builtin: None,
+            pool: None,
         }
     }
 

@@ -153,14 +153,34 @@ pub(crate) fn validate(config: &mut Config) -> Result<(), Violation> {
         }
         validate_endpoint(&format!("endpoints[{i}]"), endpoint)?;
     }
+    // A session request names an endpoint or a pool: one name must not mean both.
+    for (i, endpoint) in config.endpoints.iter().enumerate() {
+        if let Some(pool) = &endpoint.pool {
+            if names.contains(&pool.to_ascii_lowercase()) {
+                return Err(violation(
+                    format!("endpoints[{i}].pool"),
+                    format!("{pool:?} is also an endpoint name; a pool needs a name of its own"),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
-fn validate_endpoint(at: &str, e: &mut Endpoint) -> Result<(), Violation> {
-    let name_ok = e.name.len() <= MAX_ENDPOINT_NAME
-        && e.name
+/// Whether `name` is a valid endpoint or pool name: 1-[`MAX_ENDPOINT_NAME`] letters,
+/// digits, '.', '_' or '-'.
+pub(crate) fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_ENDPOINT_NAME
+        && name
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The rules of one endpoint (`at` is its key path, e.g. `endpoints[2]`); also used for
+/// endpoints added at run time (`POST /api/v1/endpoints`).
+pub(crate) fn validate_endpoint(at: &str, e: &mut Endpoint) -> Result<(), Violation> {
+    let name_ok = is_valid_name(&e.name);
     if !name_ok {
         return Err(violation(
             format!("{at}.name"),
@@ -194,6 +214,16 @@ fn validate_endpoint(at: &str, e: &mut Endpoint) -> Result<(), Violation> {
                     ),
                 ));
             }
+        }
+    }
+    if let Some(pool) = &e.pool {
+        if !is_valid_name(pool) {
+            return Err(violation(
+                format!("{at}.pool"),
+                format!(
+                    "invalid value: {pool:?}, expected 1-{MAX_ENDPOINT_NAME} letters, digits, '.', '_' or '-'"
+                ),
+            ));
         }
     }
     let tls = &e.tls;

@@ -2,20 +2,27 @@
 //! port (`server.port`) as to a host and are relayed to a configured endpoint.
 //!
 //! Owns: the accept loop, the session limit and its refusal, timeouts and shutdown of native
-//! sessions (this file); choosing the endpoint from the client's device name ([`resolve`]);
-//! the per-connection relay ([`session`]). Does not own: telnet/TN3270E negotiation (the host
+//! sessions (this file); reading the client's device name as an endpoint or pool name and an
+//! LU ([`resolve`]); the per-connection relay ([`session`]). The endpoint itself is chosen,
+//! dialled and failed over by [`crate::pool::Pool::connect`], the same path as browser
+//! sessions (health, strategy, priority, `max_sessions`, LU pools). Does not own: telnet/TN3270E negotiation (the host
 //! side of the core, [`tn3270::tn3270e::HostConnection`]), the host connection
 //! ([`crate::upstream`]), the meaning of records (relayed untouched).
 //!
 //! ## Naming an endpoint (RFC 2355 §7.1 CONNECT, RFC 1646 `TYPE@LU`)
-//! The LU name a client asks for is an endpoint name: TN3270E `DEVICE-TYPE REQUEST ...
-//! CONNECT name`, or the `@name` of a plain TN3270 TERMINAL-TYPE (`s3270
+//! The LU name a client asks for is an endpoint or pool name: TN3270E `DEVICE-TYPE REQUEST
+//! ... CONNECT name`, or the `@name` of a plain TN3270 TERMINAL-TYPE (`s3270
 //! Connect(demo@127.0.0.1:3270)` sends either). `name:LU` ([`LU_SEPARATOR`]) asks that endpoint
-//! for the LU `LU`. No name: the default endpoint (the lowest `priority`, first in the file on
-//! a tie). Names match case-insensitively (clients often upper-case LU names). An unknown
-//! name is refused: TN3270E `DEVICE-TYPE REJECT REASON INV-NAME`; in plain TN3270 (and when
-//! the client falls back to it after the reject) a 3270 screen "unknown endpoint NAME", then
-//! the connection closes. A TN3270E `ASSOCIATE` (printer) request is rejected INV-ASSOCIATE.
+//! for the LU `LU`, bypassing its LU pool (the LU is marked in use while the session lives).
+//! No name: the default — every endpoint, balanced like a browser session. Names match
+//! exactly, then ignoring case (clients often upper-case LU names). An unknown name is
+//! refused: TN3270E `DEVICE-TYPE REJECT REASON INV-NAME`; in plain TN3270 (and when the client
+//! falls back to it after the reject) a 3270 screen "unknown endpoint NAME", then the
+//! connection closes. A TN3270E `ASSOCIATE` (printer) request is rejected INV-ASSOCIATE. The
+//! device name confirmed to a TN3270E client is the one it asked for, or [`BRIDGE_LU`].
+//! When the pool cannot place the session the client gets a screen with the pool's code
+//! (`ENDPOINT_UNAVAILABLE` naming what was tried, `SESSION_LIMIT`, `LU_POOL_EXHAUSTED`,
+//! `LU_IN_USE`).
 //!
 //! ## Relaying
 //! Once the client reaches 3270 mode the upstream is opened with the client's terminal type,
@@ -53,13 +60,15 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::config::{Config, Endpoint};
-use crate::server::EndpointState;
+use crate::config::Config;
+use crate::pool::{Pool, PoolError};
 
 /// Bytes read from a client socket at a time.
 pub const READ_CHUNK: usize = 4096;
 /// Separator between endpoint name and LU in a requested device name (`name:LU`).
 pub const LU_SEPARATOR: char = ':';
+/// Device name confirmed to a TN3270E client that named none.
+pub const BRIDGE_LU: &str = "WEB3270";
 /// Most over-the-limit clients shown the refusal screen at once.
 pub const MAX_REFUSING: usize = 16;
 /// How long running sessions get to say goodbye after shutdown starts.
@@ -96,21 +105,20 @@ impl NativeConfig {
     }
 }
 
-/// Where a client's session goes.
-#[derive(Debug, Clone, PartialEq)]
+/// Where a client's session goes: checked during negotiation, placed by the pool once the
+/// client is in 3270 mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
-    /// The endpoint's configured name.
-    pub name: String,
-    /// The endpoint to dial (a built-in one as a host endpoint on its loopback address).
-    pub endpoint: Endpoint,
+    /// The endpoint's or pool's name as configured; `None`: the default (every endpoint).
+    pub target: Option<String>,
     /// The LU to ask the endpoint for (`name:LU`).
     pub lu: Option<String>,
 }
 
-/// Chooses the endpoint for a requested device name (see the module doc): `None` or an
-/// empty name → the default endpoint; `name[:LU]` → that endpoint. `Err` carries the name
-/// that matched nothing (or is empty when no endpoint is configured at all).
-pub fn resolve(endpoints: &[EndpointState], requested: Option<&str>) -> Result<Resolved, String> {
+/// Reads a requested device name (see the module doc): `None` or an empty name → the
+/// default; `name[:LU]` → that endpoint or pool. `Err` carries the name that matched nothing
+/// (empty when no endpoint is configured at all).
+pub fn resolve(pool: &Pool, requested: Option<&str>) -> Result<Resolved, String> {
     let requested = requested.map(str::trim).filter(|r| !r.is_empty());
     let (name, lu) = match requested {
         Some(r) => match r.split_once(LU_SEPARATOR) {
@@ -119,35 +127,27 @@ pub fn resolve(endpoints: &[EndpointState], requested: Option<&str>) -> Result<R
         },
         None => (None, None),
     };
-    // An exact name first, then the same name in another case (device names are often
-    // upper-cased by 3270 clients).
-    let found = crate::server::find_endpoint(endpoints, name).or_else(|| {
-        name.and_then(|n| {
-            endpoints
-                .iter()
-                .find(|e| e.config.name.eq_ignore_ascii_case(n))
-        })
-    });
-    let Some(state) = found else {
-        return Err(name.unwrap_or_default().to_owned());
-    };
-    let endpoint = state.dial_target();
-    Ok(Resolved {
-        name: state.config.name.clone(),
-        endpoint,
-        lu: lu.map(str::to_owned),
-    })
+    match pool.resolve(name) {
+        Ok(scope) => Ok(Resolved {
+            target: match scope {
+                crate::pool::Scope::All => None,
+                crate::pool::Scope::Endpoint(n) | crate::pool::Scope::Pool(n) => Some(n),
+            },
+            lu: lu.map(str::to_owned),
+        }),
+        Err(PoolError::UnknownEndpoint(n)) => Err(n.unwrap_or_default()),
+        Err(_) => Err(name.unwrap_or_default().to_owned()),
+    }
 }
 
-/// Serves native TN3270 clients on `listener`, relaying them to `endpoints`, until
+/// Serves native TN3270 clients on `listener`, relaying them to endpoints of `pool`, until
 /// `shutdown` completes; returns when every session has ended.
 pub async fn serve(
     listener: TcpListener,
-    endpoints: Vec<EndpointState>,
+    pool: Arc<Pool>,
     config: NativeConfig,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let endpoints = Arc::new(endpoints);
     let config = Arc::new(config);
     let sessions = Arc::new(Semaphore::new(config.max_sessions.max(1)));
     let refusals = Arc::new(Semaphore::new(MAX_REFUSING));
@@ -184,12 +184,12 @@ pub async fn serve(
                 }
             },
         };
-        let endpoints = endpoints.clone();
+        let pool = pool.clone();
         let config = config.clone();
         let stop = stop_rx.clone();
         tasks.spawn(async move {
             tracing::info!(%peer, "native: connection accepted");
-            let reason = session::run(stream, &endpoints, &config, admission, stop).await;
+            let reason = session::run(stream, &pool, &config, admission, stop).await;
             tracing::info!(%peer, reason = %reason, "native: connection closed");
         });
     }
@@ -202,50 +202,54 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Builtin;
+    use crate::config::{Builtin, Endpoint, LoadBalancerConfig};
+    use crate::server::EndpointState;
 
-    fn ep(name: &str, priority: u32, builtin: bool) -> EndpointState {
+    fn ep(name: &str, pool: Option<&str>, builtin: bool) -> EndpointState {
         let mut config = Endpoint::host(name, "mainframe.example", Some(23));
-        config.priority = priority;
+        config.pool = pool.map(str::to_owned);
         if builtin {
             config.builtin = Some(Builtin::Demo);
         }
-        EndpointState {
-            config,
-            builtin_addr: builtin.then(|| ([127, 0, 0, 1], 4000).into()),
-        }
+        EndpointState::new(config, builtin.then(|| ([127, 0, 0, 1], 4000).into()))
     }
 
-    /// No name → the lowest priority, the first on a tie; a built-in endpoint is dialled
-    /// on its loopback address.
-    #[test]
-    fn no_name_is_the_default_endpoint() {
-        let eps = [
-            ep("prod", 2, false),
-            ep("demo", 1, true),
-            ep("test", 1, false),
-        ];
-        let r = resolve(&eps, None).unwrap();
-        assert_eq!(r.name, "demo");
-        assert_eq!(r.endpoint.host, "127.0.0.1");
-        assert_eq!(r.endpoint.port, Some(4000));
-        assert_eq!(r.endpoint.builtin, None);
-        assert_eq!(resolve(&eps, Some("")).unwrap().name, "demo");
+    fn pool(eps: Vec<EndpointState>) -> Pool {
+        Pool::new(&LoadBalancerConfig::default(), eps)
     }
 
-    /// `name`, `NAME` (case-insensitive), `name:LU`; unknown names come back as `Err`.
+    /// No name (or an empty one) → the default, every endpoint.
     #[test]
-    fn names_and_lus() {
-        let eps = [ep("prod", 1, false), ep("demo", 1, true)];
-        let r = resolve(&eps, Some("prod")).unwrap();
-        assert_eq!((r.name.as_str(), r.lu), ("prod", None));
-        assert_eq!(r.endpoint.host, "mainframe.example");
-        assert_eq!(resolve(&eps, Some("PROD")).unwrap().name, "prod");
-        let r = resolve(&eps, Some("prod:LU0042")).unwrap();
+    fn no_name_is_the_default() {
+        let p = pool(vec![ep("prod", None, false), ep("demo", None, true)]);
+        let all = Resolved {
+            target: None,
+            lu: None,
+        };
+        assert_eq!(resolve(&p, None), Ok(all.clone()));
+        assert_eq!(resolve(&p, Some("")), Ok(all));
+    }
+
+    /// `name`, `NAME` (case-insensitive), `name:LU`, a pool name; unknown names come back
+    /// as `Err`, and with no endpoint at all the default is unknown too.
+    #[test]
+    fn names_pools_and_lus() {
+        let p = pool(vec![ep("prod", Some("mvs"), false), ep("demo", None, true)]);
+        let r = resolve(&p, Some("prod")).unwrap();
+        assert_eq!((r.target.as_deref(), r.lu), (Some("prod"), None));
+        assert_eq!(
+            resolve(&p, Some("PROD")).unwrap().target.as_deref(),
+            Some("prod")
+        );
+        let r = resolve(&p, Some("prod:LU0042")).unwrap();
         assert_eq!(r.lu.as_deref(), Some("LU0042"));
-        assert_eq!(resolve(&eps, Some("prod:")).unwrap().lu, None);
-        assert_eq!(resolve(&eps, Some("nope")), Err("nope".to_owned()));
-        assert_eq!(resolve(&eps, Some("nope:LU1")), Err("nope".to_owned()));
-        assert_eq!(resolve(&[], None), Err(String::new()));
+        assert_eq!(resolve(&p, Some("prod:")).unwrap().lu, None);
+        assert_eq!(
+            resolve(&p, Some("MVS")).unwrap().target.as_deref(),
+            Some("mvs")
+        );
+        assert_eq!(resolve(&p, Some("nope")), Err("nope".to_owned()));
+        assert_eq!(resolve(&p, Some("nope:LU1")), Err("nope".to_owned()));
+        assert_eq!(resolve(&Pool::empty(), None), Err(String::new()));
     }
 }

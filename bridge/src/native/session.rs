@@ -1,6 +1,7 @@
 //! One native client connection: negotiation to 3270 mode as a host would (the host side of
 //! the core, [`HostConnection`] with `DevicePolicy::Ask`; RFC 2355 §7 DEVICE-TYPE, RFC 1646
-//! `TYPE@LU`, RFC 1576), choosing the endpoint ([`super::resolve`]), opening the upstream and
+//! `TYPE@LU`, RFC 1576), reading the requested endpoint/pool ([`super::resolve`]), opening
+//! the upstream through the pool ([`crate::pool::Pool::connect`]: choice, failover, LU) and
 //! relaying records both ways until either side ends (see the module doc of [`super`]).
 //!
 //! Owns: the order of replies on the client side (the client's bytes are fed with
@@ -29,9 +30,9 @@ use tokio::net::TcpStream;
 use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::time::Instant;
 
-use super::{resolve, NativeConfig, Resolved, READ_CHUNK};
-use crate::server::EndpointState;
-use crate::upstream::{Upstream, UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
+use super::{resolve, NativeConfig, Resolved, BRIDGE_LU, READ_CHUNK};
+use crate::pool::{Pool, PoolRequest};
+use crate::upstream::{UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
 
 /// LU name the bridge confirms to a TN3270E client that named no device and is refused.
 pub const REFUSAL_LU: &str = "WEB3270";
@@ -42,6 +43,8 @@ pub const MESSAGE_LINGER: Duration = Duration::from_secs(5);
 pub const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
 /// Longest line of a bridge screen (one 80-column row less its attribute byte).
 const MESSAGE_LINE_MAX: usize = 79;
+/// Endpoints listed on a refusal screen (the rest is cut).
+const MESSAGE_ROWS_FOR_DETAIL: usize = 20;
 
 /// Whether a connection got a session or only a refusal; the permit is held until the
 /// connection ends.
@@ -183,7 +186,7 @@ struct Negotiated {
 /// Serves one connection until it ends; returns why it ended (for the log).
 pub async fn run(
     stream: TcpStream,
-    endpoints: &[EndpointState],
+    pool: &Pool,
     config: &NativeConfig,
     admission: Admission,
     mut stop: watch::Receiver<bool>,
@@ -198,7 +201,7 @@ pub async fn run(
         write_timeout: config.write_timeout,
     };
     let refused = matches!(admission, Admission::Refused(_));
-    let neg = match negotiate(&mut client, endpoints, config, refused, &mut stop).await {
+    let neg = match negotiate(&mut client, pool, config, refused, &mut stop).await {
         Ok(neg) => neg,
         Err(reason) => return reason,
     };
@@ -225,11 +228,7 @@ pub async fn run(
             .await;
         return format!("unknown endpoint {name}");
     }
-    let resolved = match neg
-        .resolved
-        .map(Ok)
-        .unwrap_or_else(|| resolve(endpoints, None))
-    {
+    let resolved = match neg.resolved.map(Ok).unwrap_or_else(|| resolve(pool, None)) {
         Ok(r) => r,
         Err(_) => {
             client
@@ -246,29 +245,24 @@ pub async fn run(
     let terminal_type = neg
         .terminal_type
         .unwrap_or_else(|| UpstreamOptions::default().terminal_type);
-    let options = match UpstreamOptions::for_endpoint(&resolved.endpoint) {
-        Ok(o) => o,
-        Err(error) => {
-            tracing::warn!(endpoint = %resolved.name, %error, code = error.code(), "native: endpoint unusable");
-            client
-                .show_and_close(&[
-                    &format!("web3270: endpoint {} cannot be used.", resolved.name),
-                    &format!("Code: {}", error.code()),
-                ])
-                .await;
-            return format!("endpoint unusable: {}", error.code());
-        }
+    let request = PoolRequest {
+        target: resolved.target.as_deref(),
+        lu: resolved.lu.as_deref(),
     };
-    let options = UpstreamOptions {
-        terminal_type: terminal_type.clone(),
-        lu: resolved.lu.clone(),
-        tn3270e: client_functions.is_some(),
-        functions: client_functions.unwrap_or(options.functions),
-        auto_respond: false,
-        ..options
+    // The client's terminal type, TN3270E exactly when the client has it, its functions,
+    // its own responses; the pool sets the LU.
+    let options = |endpoint: &crate::server::EndpointState| {
+        let options = UpstreamOptions::for_endpoint(&endpoint.config)?;
+        Ok(UpstreamOptions {
+            terminal_type: terminal_type.clone(),
+            tn3270e: client_functions.is_some(),
+            functions: client_functions.unwrap_or(options.functions),
+            auto_respond: false,
+            ..options
+        })
     };
-    let upstream = tokio::select! {
-        up = Upstream::connect(&resolved.endpoint, options) => up,
+    let connected = tokio::select! {
+        c = pool.connect(request, options) => c,
         () = stopped(&mut stop) => {
             client
                 .show_and_close_within(&["web3270: the bridge is shutting down.", "Code: SHUTDOWN"], SHUTDOWN_LINGER)
@@ -276,23 +270,40 @@ pub async fn run(
             return "bridge shutdown while connecting".into();
         }
     };
-    let upstream = match upstream {
-        Ok(u) => u,
+    let connected = match connected {
+        Ok(c) => c,
         Err(error) => {
-            tracing::warn!(endpoint = %resolved.name, %error, code = error.code(),
-                "native: cannot connect upstream");
-            client
-                .show_and_close(&[
-                    &format!("web3270: cannot connect to endpoint {}.", resolved.name),
-                    &error.to_string(),
-                    &format!("Code: {}", error.code()),
-                ])
-                .await;
-            return format!("upstream connect failed: {}", error.code());
+            let what = pool
+                .resolve(resolved.target.as_deref())
+                .map_or_else(|_| "any endpoint".to_owned(), |s| s.short());
+            tracing::warn!(target = %what, %error, code = error.code(),
+                "native: cannot place the session");
+            // Title, summary, code (rows 0-2), then one row per endpoint tried.
+            let mut lines = vec![
+                format!("web3270: cannot connect to {what}."),
+                error.summary(),
+                format!("Code: {}", error.code()),
+            ];
+            if !error.tried().is_empty() {
+                lines.push("Tried:".into());
+            }
+            lines.extend(
+                error
+                    .tried()
+                    .iter()
+                    .take(MESSAGE_ROWS_FOR_DETAIL)
+                    .map(|t| format!("  {}: {} {}", t.endpoint, t.code, t.message)),
+            );
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            client.show_and_close(&lines).await;
+            return format!("cannot place the session: {}", error.code());
         }
     };
+    let _lease = connected.lease;
+    let upstream = connected.upstream;
+    let resolved_name = connected.endpoint.config.name.clone();
     let (info, sender, events) = upstream.into_split();
-    tracing::info!(endpoint = %resolved.name, target = %info.target, terminal_type = %info.terminal_type,
+    tracing::info!(endpoint = %resolved_name, target = %info.target, terminal_type = %info.terminal_type,
         lu = ?info.lu, client_mode = ?mode, host_mode = ?info.mode, "native: session started");
     let host_binds = matches!(info.mode, Mode::Tn3270e { functions, .. } if functions.contains(Function::BindImage));
     if !host_binds {
@@ -310,7 +321,7 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 /// Negotiates with the client until 3270 mode; `Err` is why the connection ended first.
 async fn negotiate(
     client: &mut Client,
-    endpoints: &[EndpointState],
+    pool: &Pool,
     config: &NativeConfig,
     refused: bool,
     stop: &mut watch::Receiver<bool>,
@@ -348,11 +359,11 @@ async fn negotiate(
                         .accept_device(requested.as_deref().unwrap_or(REFUSAL_LU));
                     continue;
                 }
-                match resolve(endpoints, requested.as_deref()) {
+                match resolve(pool, requested.as_deref()) {
                     Ok(r) => {
                         client
                             .conn
-                            .accept_device(requested.as_deref().unwrap_or(&r.name));
+                            .accept_device(requested.as_deref().unwrap_or(BRIDGE_LU));
                         neg.resolved = Some(r);
                         neg.unknown = None;
                     }
@@ -366,7 +377,7 @@ async fn negotiate(
             Event::Device { terminal_type, lu } => {
                 neg.terminal_type = Some(terminal_type);
                 if neg.resolved.is_none() && !refused {
-                    match resolve(endpoints, lu.as_deref()) {
+                    match resolve(pool, lu.as_deref()) {
                         Ok(r) => {
                             neg.resolved = Some(r);
                             neg.unknown = None;

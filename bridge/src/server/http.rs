@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -22,8 +21,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     let mut router = Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))
-        .route("/api/v1/health", get(health))
-        .route("/api/v1/endpoints", get(endpoints))
+        // /api/v1/health, /api/v1/endpoints (crate::pool::api).
+        .merge(crate::pool::api::router())
         // The browser's websocket (crate::ws, docs/WEBSOCKET.md).
         .route("/ws", get(crate::ws::upgrade));
     if let Some(dir) = &state.static_dir {
@@ -53,44 +52,6 @@ impl IntoResponse for ApiError {
 
 async fn index() -> impl IntoResponse {
     ([(header::CACHE_CONTROL, "no-cache")], Html(INDEX_HTML))
-}
-
-async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    let endpoints: Vec<_> = state
-        .endpoints
-        .iter()
-        .map(|e| json!({ "name": e.config.name, "status": e.status() }))
-        .collect();
-    let uptime = state.started.elapsed().map(|d| d.as_secs()).unwrap_or(0);
-    Json(json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptime_seconds": uptime,
-        "endpoints": endpoints,
-    }))
-}
-
-async fn endpoints(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    let list: Vec<_> = state
-        .endpoints
-        .iter()
-        .map(|e| {
-            let (host, port) = e.target();
-            json!({
-                "id": e.config.name,
-                "name": e.config.name,
-                "host": if e.builtin_addr.is_some() { "builtin:demo".to_string() } else { host },
-                "port": port,
-                "priority": e.config.priority,
-                "status": e.status(),
-                // Websocket sessions (crate::session), connecting ones included.
-                "active_sessions": state.sessions.count_for(&e.config.name),
-                // No health checks yet (they come with the bridge issue): never checked.
-                "last_check": serde_json::Value::Null,
-            })
-        })
-        .collect();
-    Json(json!({ "endpoints": list }))
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

@@ -9,8 +9,10 @@
 //! - graceful shutdown on SIGTERM or Ctrl-C: listeners stop accepting, then the demo hosts
 //!   say goodbye to their sessions.
 //!
-//! Still to come with the bridge issue: websocket sessions, TLS listeners,
-//! health checks of real endpoints, the rest of the REST API, metrics and audit.
+//! - health checks of remote endpoints and the balancer ([`crate::pool`]).
+//!
+//! Still to come with the bridge issue: TLS listeners, the rest of the REST API, metrics and
+//! audit.
 
 pub mod http;
 
@@ -29,8 +31,9 @@ use crate::config::{Builtin, Config, Endpoint};
 pub struct AppState {
     /// The effective configuration.
     pub config: Config,
-    /// Each endpoint with where the bridge reaches it.
-    pub endpoints: Vec<EndpointState>,
+    /// The endpoints (configured and added at run time) with their live state: health,
+    /// sessions, LUs ([`crate::pool`]).
+    pub endpoints: Arc<crate::pool::Pool>,
     /// When the bridge started.
     pub started: SystemTime,
     /// Where `/static/*` is served from (`WEB3270_STATIC_DIR`, else `./static` when present).
@@ -39,24 +42,46 @@ pub struct AppState {
     pub sessions: crate::session::SessionManager,
 }
 
-/// An endpoint as the bridge knows it.
+/// An endpoint as the bridge knows it. Clones share the live state.
 #[derive(Debug, Clone)]
 pub struct EndpointState {
     /// The configured endpoint.
     pub config: Endpoint,
     /// For a built-in endpoint, the loopback address it is served on.
     pub builtin_addr: Option<SocketAddr>,
+    /// Health, sessions and LUs in use ([`crate::pool::Live`]).
+    pub live: Arc<crate::pool::Live>,
 }
 
 impl EndpointState {
-    /// `up` for a running built-in host; `unknown` for a remote host until health checks
-    /// probe it (they arrive with the bridge issue).
-    pub fn status(&self) -> &'static str {
-        if self.builtin_addr.is_some() {
-            "up"
-        } else {
-            "unknown"
+    /// A new endpoint: `unknown` until probed, or `up` when built in (`builtin_addr`).
+    pub fn new(config: Endpoint, builtin_addr: Option<SocketAddr>) -> EndpointState {
+        EndpointState {
+            config,
+            builtin_addr,
+            live: crate::pool::Live::new(builtin_addr.is_some()),
         }
+    }
+
+    /// `up`, `down` or `unknown` ([`crate::pool::health`]): a built-in host is up while the
+    /// bridge runs; a remote one is what its health checks found.
+    pub fn status(&self) -> &'static str {
+        self.health().status.as_str()
+    }
+
+    /// A snapshot of the health: status, latency, last check, last error, counts.
+    pub fn health(&self) -> crate::pool::Health {
+        self.live.health()
+    }
+
+    /// Live sessions on this endpoint: websocket, REST and native alike.
+    pub fn active_sessions(&self) -> usize {
+        self.live.active()
+    }
+
+    /// The LUs held by live sessions.
+    pub fn lus_in_use(&self) -> Vec<String> {
+        self.live.lus_in_use()
     }
 
     /// The endpoint sessions dial: the configured one, or for a built-in host its loopback
@@ -79,18 +104,6 @@ impl EndpointState {
             Some(a) => (a.ip().to_string(), a.port()),
             None => (self.config.host.clone(), self.config.effective_port()),
         }
-    }
-}
-
-/// The endpoint named exactly `name`, or with no name the default one: the lowest
-/// `priority`, the first in the file on a tie (`min_by_key` keeps the first of equals).
-pub fn find_endpoint<'a>(
-    endpoints: &'a [EndpointState],
-    name: Option<&str>,
-) -> Option<&'a EndpointState> {
-    match name {
-        Some(n) => endpoints.iter().find(|e| e.config.name == n),
-        None => endpoints.iter().min_by_key(|e| e.config.priority),
     }
 }
 
@@ -172,11 +185,11 @@ pub async fn run(
             }
             None => None,
         };
-        endpoints.push(EndpointState {
-            config: ep.clone(),
-            builtin_addr,
-        });
+        endpoints.push(EndpointState::new(ep.clone(), builtin_addr));
     }
+    // Endpoints as a pool: health checks until the stop signal (crate::pool).
+    let pool = Arc::new(crate::pool::Pool::new(&config.load_balancer, endpoints));
+    pool.start_health_checks(stop_rx.clone());
     let http_addr = format!("{}:{}", config.server.bind_address, config.server.api_port);
     let listener = TcpListener::bind(&http_addr)
         .await
@@ -199,7 +212,7 @@ pub async fn run(
     let mut rx = stop_rx.clone();
     let native_task = tokio::spawn(crate::native::serve(
         tn_listener,
-        endpoints.clone(),
+        pool.clone(),
         crate::native::NativeConfig::from_config(&config),
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
@@ -214,7 +227,7 @@ pub async fn run(
     let sessions = crate::session::SessionManager::from_config(&config.sessions);
     let state = Arc::new(AppState {
         config,
-        endpoints,
+        endpoints: pool.clone(),
         started: SystemTime::now(),
         static_dir,
         sessions,
@@ -231,6 +244,7 @@ pub async fn run(
     let _ = stop_tx.send(true);
     let result = http.await;
     let _ = native_task.await; // native TN3270 listener
+    pool.join_health_checks().await;
     for task in demo_tasks {
         let _ = task.await;
     }

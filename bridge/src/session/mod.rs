@@ -195,6 +195,34 @@ impl std::fmt::Debug for Table {
 pub struct Slot {
     counts: Arc<Mutex<Counts>>,
     endpoint: String,
+    /// Held for the session's life, dropped with the slot (the pool's lease: endpoint
+    /// session count and LU, `crate::pool::Lease`).
+    held: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl Slot {
+    /// Counts the place on `endpoint` from now on (the endpoint is known once the pool has
+    /// chosen it).
+    pub fn assign(&mut self, endpoint: &str) {
+        if endpoint == self.endpoint {
+            return;
+        }
+        if let Ok(mut c) = self.counts.lock() {
+            if let Some(n) = c.per_endpoint.get_mut(&self.endpoint) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    c.per_endpoint.remove(&self.endpoint);
+                }
+            }
+            *c.per_endpoint.entry(endpoint.to_owned()).or_insert(0) += 1;
+        }
+        endpoint.clone_into(&mut self.endpoint);
+    }
+
+    /// Keeps `guard` until the slot is released (the session ends).
+    pub fn hold(&mut self, guard: impl std::any::Any + Send + Sync) {
+        self.held = Some(Box::new(guard));
+    }
 }
 
 /// Places in use: in all, and per endpoint name.
@@ -285,6 +313,7 @@ impl SessionManager {
         Ok(Slot {
             counts: self.counts.clone(),
             endpoint: endpoint.to_owned(),
+            held: None,
         })
     }
 

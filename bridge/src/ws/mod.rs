@@ -64,6 +64,8 @@ pub mod close {
     pub const INTERNAL: u16 = 4500;
     /// The host could not be reached or negotiated (`ENDPOINT_UNAVAILABLE`).
     pub const ENDPOINT_UNAVAILABLE: u16 = 4502;
+    /// Every LU of the endpoint's LU pool is in use (`LU_POOL_EXHAUSTED`).
+    pub const LU_POOL_EXHAUSTED: u16 = 4503;
 }
 
 /// The browser's first message.
@@ -172,6 +174,7 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
             OpenError::BadModel(_) => close::BAD_HELLO,
             OpenError::Limit(_) => close::SESSION_LIMIT,
             OpenError::Unavailable(_) => close::ENDPOINT_UNAVAILABLE,
+            OpenError::LuPoolExhausted(_) => close::LU_POOL_EXHAUSTED,
             OpenError::Internal(_) => close::INTERNAL,
         },
         message: e.to_string(),
