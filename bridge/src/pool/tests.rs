@@ -244,3 +244,24 @@ fn rfc3339_times() {
     let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
     assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
 }
+
+fn load(yaml: &str) -> Result<crate::config::Config, crate::config::ConfigError> {
+    let env = std::collections::BTreeMap::new();
+    crate::config::Config::from_yaml(yaml, "<input>", &env)
+}
+
+/// `pool:` loads; a pool named like an endpoint, or with a bad name, is refused with its key.
+#[test]
+fn pool_key_in_the_configuration() {
+    let c = load(
+        "endpoints:\n  - { name: a, host: h1, pool: prod }\n  - { name: b, host: h2, pool: prod, lu_pool: [lu1] }\n",
+    )
+    .unwrap();
+    assert_eq!(c.endpoints[0].pool.as_deref(), Some("prod"));
+    assert_eq!(c.endpoints[1].lu_names, ["LU1"]);
+    let e = load("endpoints:\n  - { name: a, host: h1 }\n  - { name: b, host: h2, pool: A }\n")
+        .unwrap_err();
+    assert_eq!(e.key(), Some("endpoints[1].pool"), "{e}");
+    let e = load("endpoints:\n  - { name: a, host: h1, pool: 'no good' }\n").unwrap_err();
+    assert_eq!(e.key(), Some("endpoints[0].pool"), "{e}");
+}

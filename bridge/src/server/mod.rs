@@ -3,13 +3,12 @@
 //! What runs today:
 //! - every `builtin: demo` endpoint as the embedded demo host on an ephemeral loopback port
 //!   (nothing outside the bridge can reach it except through the bridge);
-//! - the HTTP listener on `server.bind_address:server.api_port`: the page, `/api/v1/health`,
-//!   `/api/v1/endpoints` ([`http`]);
+//! - the HTTP listener on `server.bind_address:server.api_port`: the page, the websocket,
+//!   `/api/v1/health` and `/api/v1/endpoints` ([`http`], [`crate::pool::api`]);
 //! - the native TN3270 listener on `server.bind_address:server.port` ([`crate::native`]);
+//! - the endpoint pool: health checks of remote endpoints and the balancer ([`crate::pool`]);
 //! - graceful shutdown on SIGTERM or Ctrl-C: listeners stop accepting, then the demo hosts
-//!   say goodbye to their sessions.
-//!
-//! - health checks of remote endpoints and the balancer ([`crate::pool`]).
+//!   say goodbye to their sessions and the health checks stop.
 //!
 //! Still to come with the bridge issue: TLS listeners, the rest of the REST API, metrics and
 //! audit.
