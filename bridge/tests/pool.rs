@@ -564,6 +564,41 @@ async fn failover_to_priority_two_and_back() {
     assert_eq!(backup.records(), 2);
 }
 
+/// A failed session connect marks the endpoint suspect at once — still `up` by its checks
+/// (one failure is below the threshold), but skipped: the next sessions go to the backup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_connect_marks_the_endpoint_suspect() {
+    let (mut primary, backup) = (Host::start().await, Host::start().await);
+    let mut cfg = config(
+        vec![
+            endpoint("primary", primary.port, 1),
+            endpoint("backup", backup.port, 2),
+        ],
+        Strategy::RoundRobin,
+    );
+    // One probe at start, then none during the test.
+    cfg.load_balancer.health_check_interval = Duration::from_secs(3600);
+    let bridge = start(cfg).await;
+    wait_status(&bridge, "primary", "up").await;
+    primary.stop().await;
+    let s = open(&bridge, None).await.unwrap();
+    assert_eq!(s.endpoint(), "backup");
+    let e = endpoint_json(&bridge, "primary").await;
+    assert_eq!(
+        (e["status"].as_str(), e["suspect"].as_bool()),
+        (Some("up"), Some(true)),
+        "{e}"
+    );
+    assert_eq!(e["last_error"], "UPSTREAM_REFUSED");
+    let s = open(&bridge, None).await.unwrap();
+    assert_eq!(s.endpoint(), "backup");
+    // Not dialled again: still one failure.
+    assert_eq!(
+        endpoint_json(&bridge, "primary").await["consecutive_failures"],
+        1
+    );
+}
+
 /// Every endpoint down (one refuses, one accepts TCP and never negotiates): once the checks
 /// marked them down a session is refused ENDPOINT_UNAVAILABLE (close 4502) at once — well
 /// before the 20 s connect timeout — naming both endpoints.
@@ -674,6 +709,45 @@ async fn a_rejected_lu_is_skipped_for_the_next() {
         endpoint_json(&bridge, "a").await["lu_pool"]["in_use"],
         json!(["LUB2"])
     );
+}
+
+/// An explicitly named LU (a native client's `NAME:LU`, here through the library API)
+/// bypasses the pool: the host is asked for it, it is marked in use so the pool hands out
+/// the next LU, and a second request for it is refused LU_IN_USE.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_explicit_lu_bypasses_the_pool_and_is_marked_in_use() {
+    use bridge::pool::{Pool, PoolRequest};
+    use bridge::server::EndpointState;
+    use bridge::upstream::UpstreamOptions;
+    let host = Host::start().await;
+    let mut e = endpoint("a", host.port, 1);
+    e.lu_names = vec!["LUX1".into(), "LUX2".into()];
+    let pool = Pool::new(
+        &config(Vec::new(), Strategy::RoundRobin).load_balancer,
+        vec![EndpointState::new(e, None)],
+    );
+    let options = |e: &EndpointState| UpstreamOptions::for_endpoint(&e.config);
+    let explicit = PoolRequest {
+        target: Some("a"),
+        lu: Some("LUX1"),
+    };
+    let first = pool.connect(explicit, options).await.unwrap();
+    assert_eq!(first.lease.lu(), Some("LUX1"));
+    let second = pool.connect(PoolRequest::default(), options).await.unwrap();
+    assert_eq!(second.lease.lu(), Some("LUX2"));
+    assert_eq!(host.connect_names(), ["LUX1", "LUX2"]);
+    let refused = pool.connect(explicit, options).await.unwrap_err();
+    assert_eq!(refused.code(), "LU_IN_USE");
+    let exhausted = pool
+        .connect(PoolRequest::default(), options)
+        .await
+        .unwrap_err();
+    assert_eq!(exhausted.code(), "LU_POOL_EXHAUSTED");
+    drop(first);
+    let again = pool.connect(PoolRequest::default(), options).await.unwrap();
+    assert_eq!(again.lease.lu(), Some("LUX1"));
+    assert_eq!(pool.get("a").unwrap().active_sessions(), 2);
+    drop((second, again));
 }
 
 // ---------------------------------------------------------------------------------------
