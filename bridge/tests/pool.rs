@@ -48,6 +48,9 @@ const CHECK: Duration = Duration::from_secs(1);
 struct HostLog {
     /// LU names asked for with TN3270E `DEVICE-TYPE REQUEST ... CONNECT name`, in order.
     connect: Vec<String>,
+    /// LU names asked for in plain TN3270 with `TERMINAL-TYPE IS TYPE@LU`, in order (a
+    /// rejected one is not logged: the connection is closed).
+    plain: Vec<String>,
     /// Inbound 3270 records received (from sessions; probes send none).
     records: usize,
 }
@@ -56,6 +59,7 @@ struct HostLog {
 /// connection closed) by [`Host::stop`] or on drop.
 struct Host {
     port: u16,
+    tn3270e: bool,
     reject: Vec<String>,
     log: Arc<Mutex<HostLog>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -69,9 +73,15 @@ impl Host {
 
     /// Starts on a free port, rejecting the LUs in `reject`.
     async fn start_rejecting(reject: &[&str]) -> Host {
+        Host::start_with(true, reject).await
+    }
+
+    /// Starts on a free port offering TN3270E (else plain TN3270 only), rejecting `reject`.
+    async fn start_with(tn3270e: bool, reject: &[&str]) -> Host {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let mut host = Host {
             port: listener.local_addr().unwrap().port(),
+            tn3270e,
             reject: reject.iter().map(|s| s.to_string()).collect(),
             log: Arc::default(),
             task: None,
@@ -83,13 +93,19 @@ impl Host {
     fn serve(&mut self, listener: TcpListener) {
         let log = self.log.clone();
         let reject = self.reject.clone();
+        let tn3270e = self.tn3270e;
         self.task = Some(tokio::spawn(async move {
             let mut conns = JoinSet::new();
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                conns.spawn(host_connection(stream, log.clone(), reject.clone()));
+                conns.spawn(host_connection(
+                    stream,
+                    tn3270e,
+                    log.clone(),
+                    reject.clone(),
+                ));
             }
             // Dropping the JoinSet (when this task is aborted) closes every connection.
         }));
@@ -117,6 +133,10 @@ impl Host {
     fn connect_names(&self) -> Vec<String> {
         self.log.lock().unwrap().connect.clone()
     }
+
+    fn plain_names(&self) -> Vec<String> {
+        self.log.lock().unwrap().plain.clone()
+    }
 }
 
 impl Drop for Host {
@@ -127,16 +147,23 @@ impl Drop for Host {
     }
 }
 
-/// One connection: negotiate (TN3270E offered, no functions), decide DEVICE-TYPE requests,
-/// count records.
-async fn host_connection(mut stream: TcpStream, log: Arc<Mutex<HostLog>>, reject: Vec<String>) {
+/// One connection: negotiate (TN3270E with no functions when `tn3270e`, else plain TN3270),
+/// decide DEVICE-TYPE requests, log the LUs asked for, count records.
+async fn host_connection(
+    mut stream: TcpStream,
+    tn3270e: bool,
+    log: Arc<Mutex<HostLog>>,
+    reject: Vec<String>,
+) {
     let mut conn = HostConnection::new(HostConfig {
-        tn3270e: true,
+        tn3270e,
         functions: FunctionSet::EMPTY,
         start_tls: false,
         device_policy: DevicePolicy::Ask,
     });
     let mut buf = vec![0u8; 4096];
+    // A DEVICE-TYPE REQUEST came (the `Device` event that follows is its answer).
+    let mut requested = false;
     loop {
         let out = conn.take_output();
         if !out.is_empty() && stream.write_all(&out).await.is_err() {
@@ -155,14 +182,24 @@ async fn host_connection(mut stream: TcpStream, log: Arc<Mutex<HostLog>>, reject
                         if reject.contains(&lu) {
                             conn.reject_device(ReasonCode::DeviceInUse);
                         } else {
+                            requested = true;
                             conn.accept_device(&lu);
                         }
                     }
-                    DeviceName::None => conn.accept_device("HOSTLU"),
+                    DeviceName::None => {
+                        requested = true;
+                        conn.accept_device("HOSTLU");
+                    }
                     DeviceName::Associate(_) => conn.reject_device(ReasonCode::InvAssociate),
                 },
-                // The plain TN3270 fallback with a rejected `TYPE@LU`: refused by closing.
-                Event::Device { lu: Some(lu), .. } if reject.contains(&lu) => return,
+                // Plain TN3270 `TYPE@LU` (no DEVICE-TYPE REQUEST was answered): logged; a
+                // rejected LU is refused by closing the connection.
+                Event::Device { lu: Some(lu), .. } if !std::mem::take(&mut requested) => {
+                    if reject.contains(&lu) {
+                        return;
+                    }
+                    log.lock().unwrap().plain.push(lu);
+                }
                 Event::Record { .. } => log.lock().unwrap().records += 1,
                 _ => {}
             }
@@ -695,6 +732,20 @@ async fn lu_pool_gives_each_session_its_own_lu() {
     drop(second);
 }
 
+/// A plain TN3270 host (no TN3270E): the pool's LUs are asked for as `TYPE@LU`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_tn3270_hosts_get_the_lu_as_type_at_lu() {
+    let host = Host::start_with(false, &[]).await;
+    let mut e = endpoint("a", host.port, 1);
+    e.lu_names = vec!["LUP1".into(), "LUP2".into()];
+    let bridge = start(config(vec![e], Strategy::RoundRobin)).await;
+    let first = open(&bridge, None).await.unwrap();
+    let second = open(&bridge, None).await.unwrap();
+    assert_eq!((first.lu(), second.lu()), (Some("LUP1"), Some("LUP2")));
+    assert_eq!(host.plain_names(), ["LUP1", "LUP2"]);
+    assert!(host.connect_names().is_empty());
+}
+
 /// The host rejects LUB1 (DEVICE-TYPE REJECT): the session gets LUB2.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rejected_lu_is_skipped_for_the_next() {
@@ -705,6 +756,8 @@ async fn a_rejected_lu_is_skipped_for_the_next() {
     let s = open(&bridge, None).await.unwrap();
     assert_eq!(s.lu(), Some("LUB2"));
     assert_eq!(host.connect_names(), ["LUB1", "LUB2"]);
+    // The plain TN3270 fallback with TYPE@LUB1 was closed, not accepted.
+    assert!(host.plain_names().is_empty());
     assert_eq!(
         endpoint_json(&bridge, "a").await["lu_pool"]["in_use"],
         json!(["LUB2"])
