@@ -627,12 +627,24 @@ async fn a_failed_connect_marks_the_endpoint_suspect() {
         "{e}"
     );
     assert_eq!(e["last_error"], "UPSTREAM_REFUSED");
+    let failovers = || async {
+        http(bridge.http, "GET", "/api/v1/endpoints", None).await.1["failovers_total"].clone()
+    };
+    assert_eq!(failovers().await, 1);
     let s = open(&bridge, None).await.unwrap();
     assert_eq!(s.endpoint(), "backup");
+    // Skipping a suspect endpoint is no failover.
+    assert_eq!(failovers().await, 1);
     // Not dialled again: still one failure.
+    let e = endpoint_json(&bridge, "primary").await;
+    assert_eq!(e["consecutive_failures"], 1);
+    // Session failures are not health checks: one probe (at start), none failed.
     assert_eq!(
-        endpoint_json(&bridge, "primary").await["consecutive_failures"],
-        1
+        (
+            e["checks_total"].as_u64(),
+            e["checks_failed_total"].as_u64()
+        ),
+        (Some(1), Some(0))
     );
 }
 

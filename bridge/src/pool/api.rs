@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{health, AddError, Status};
-use crate::config::Endpoint;
+use crate::config::{Choice, Endpoint};
 use crate::server::{AppState, EndpointState};
 
 /// Largest `POST /api/v1/endpoints` body accepted.
@@ -61,13 +61,19 @@ pub fn endpoint_json(e: &EndpointState) -> Value {
         "latency_ms": h.latency.map(|l| l.as_millis() as u64),
         "last_error": h.last_error,
         "consecutive_failures": h.consecutive_failures,
+        "checks_total": h.checks_total,
+        "checks_failed_total": h.checks_failed_total,
         "lu_pool": { "size": e.config.lu_names.len(), "in_use": e.lus_in_use() },
     })
 }
 
 async fn list(State(state): State<Arc<AppState>>) -> Json<Value> {
     let list: Vec<Value> = state.endpoints.iter().map(|e| endpoint_json(&e)).collect();
-    Json(json!({ "endpoints": list }))
+    Json(json!({
+        "endpoints": list,
+        "strategy": state.endpoints.strategy().as_str(),
+        "failovers_total": state.endpoints.failovers_total(),
+    }))
 }
 
 /// Readiness: 200 `"ok"` when at least one endpoint is up, else 503 `"unavailable"` (same

@@ -78,6 +78,10 @@ pub struct Health {
     pub consecutive_successes: u32,
     /// A session connect failed since the last success: skipped by the balancer.
     pub suspect: bool,
+    /// Probes run since start (a counter for metrics).
+    pub checks_total: u64,
+    /// Probes that failed since start (a counter for metrics).
+    pub checks_failed_total: u64,
 }
 
 impl Health {
@@ -93,6 +97,8 @@ impl Health {
             consecutive_failures: 0,
             consecutive_successes: 0,
             suspect: false,
+            checks_total: 0,
+            checks_failed_total: 0,
         }
     }
 
@@ -106,12 +112,15 @@ impl Health {
     pub fn probe_ok(&mut self, latency: Duration, now: SystemTime) {
         self.latency = Some(latency);
         self.last_check = Some(now);
+        self.checks_total = self.checks_total.saturating_add(1);
         self.success();
     }
 
     /// A probe failed with `code`.
     pub fn probe_failed(&mut self, code: &'static str, message: String, now: SystemTime) {
         self.last_check = Some(now);
+        self.checks_total = self.checks_total.saturating_add(1);
+        self.checks_failed_total = self.checks_failed_total.saturating_add(1);
         self.failure(code, message);
     }
 
@@ -313,6 +322,8 @@ mod tests {
         assert_eq!(h.status, Status::Up);
         assert_eq!(h.last_error, None);
         assert_eq!(h.latency, Some(MS));
+        assert_eq!(h.checks_total, u64::from(1 + FALL + RISE));
+        assert_eq!(h.checks_failed_total, u64::from(FALL));
     }
 
     /// A failed session connect makes an up endpoint suspect (not usable) at once; the next

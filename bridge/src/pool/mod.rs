@@ -46,6 +46,7 @@ pub mod api;
 pub mod health;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -535,6 +536,7 @@ pub struct Pool {
     balancer: Mutex<Balancer>,
     checks: Mutex<Vec<JoinHandle<()>>>,
     stop: Mutex<Option<watch::Receiver<bool>>>,
+    failovers: AtomicU64,
 }
 
 impl Pool {
@@ -549,6 +551,7 @@ impl Pool {
             balancer: Mutex::new(Balancer::default()),
             checks: Mutex::new(Vec::new()),
             stop: Mutex::new(None),
+            failovers: AtomicU64::new(0),
         }
     }
 
@@ -565,6 +568,12 @@ impl Pool {
     /// `load_balancer.health_check_timeout`: the bound of one probe.
     pub fn health_check_timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// Sessions placed on another endpoint after a failed connect, since start (a counter for
+    /// metrics).
+    pub fn failovers_total(&self) -> u64 {
+        self.failovers.load(Ordering::Relaxed)
     }
 
     /// The endpoints now (cheap: shared).
@@ -781,6 +790,9 @@ impl Pool {
                 match result {
                     Ok(upstream) => {
                         endpoint.live.update_health(Health::session_ok);
+                        if tried.iter().any(|t| t.code != "ENDPOINT_DOWN") {
+                            self.failovers.fetch_add(1, Ordering::Relaxed);
+                        }
                         if !tried.is_empty() {
                             tracing::info!(endpoint = %name, skipped = %tried_list(&tried),
                                 "session placed after failover");
