@@ -148,11 +148,11 @@ impl Lease {
         explicit_lu: Option<&str>,
         skip: &[String],
     ) -> Result<Lease, NoLease> {
-        let mut leases = endpoint
-            .live
-            .leases
-            .lock()
-            .map_err(|_| NoLease::LuExhausted)?;
+        // A panic elsewhere while holding the lock leaves consistent counts: keep going.
+        let mut leases = match endpoint.live.leases.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
         if let Some(max) = endpoint.config.max_sessions {
             if leases.active >= max as usize {
                 return Err(NoLease::Full(max));
@@ -207,11 +207,13 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        if let Ok(mut leases) = self.live.leases.lock() {
-            leases.active = leases.active.saturating_sub(1);
-            if let Some(key) = &self.lu_key {
-                leases.lus.remove(key);
-            }
+        let mut leases = match self.live.leases.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        leases.active = leases.active.saturating_sub(1);
+        if let Some(key) = &self.lu_key {
+            leases.lus.remove(key);
         }
     }
 }
