@@ -5,7 +5,13 @@
 //! Owns: the session lifecycle (create → attached ⇄ detached → ended), the detach grace
 //! period, idle and lifetime limits, the mirror (a record-mode `tn3270::terminal::Terminal`,
 //! so host 3270-DATA is applied with `datastream::process` and BIND-IMAGE sizes exactly as the
-//! browser applies them; its own replies are discarded), the snapshot sent on re-attach
+//! browser applies them; its own replies are discarded while a browser answers), the
+//! **headless** (REST API) sessions, whose mirror *is* the terminal: its replies (Query Reply
+//! to Read Partition Query, Read Buffer/Read Modified answers, GA23-0059 §3.5 and ch. 6) and
+//! the keys the API types go to the host; they have no browser, no resume token and no detach
+//! grace, and live until `DELETE`, the idle or the lifetime limit. The per-session facts the
+//! API lists ([`SessionSummary`]), and the commands it sends to a session task ([`ApiCommand`]:
+//! screen, keys with wait-for-unlock, close). The snapshot sent on re-attach
 //! (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
 //! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
 //! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
@@ -15,15 +21,17 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tn3270::builder::reply::InboundRecord;
 use tn3270::builder::snapshot::screen_record;
 use tn3270::builder::CommandCodes;
-use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
+use tn3270::terminal::{Outbound, Terminal, TerminalConfig, TerminalEvent, TerminalModel};
 use tn3270::tn3270e::{DataType, Mode};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::api::actions::{self, Action, ActionError};
+use crate::api::screen::ScreenView;
 use crate::config::SessionsConfig;
 use crate::upstream::{CloseReason, UpstreamEvent, UpstreamEvents, UpstreamInfo, UpstreamSender};
 
@@ -40,6 +48,122 @@ const NO_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Bytes of randomness in a session id and in a resume token.
 const TOKEN_BYTES: usize = 16;
+
+/// Most REST requests waiting for the keyboard to unlock on one session (`?wait=unlock`);
+/// more are refused ([`ApiRefusal::TooManyWaiters`]). Each waiter also has its own timeout.
+pub const MAX_WAITERS: usize = 16;
+
+/// Who drives a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionKind {
+    /// A browser over the websocket (`crate::ws`): the browser's terminal answers the host;
+    /// the mirror only follows.
+    #[default]
+    Websocket,
+    /// Headless, driven by the REST API (`crate::api`): the mirror is the terminal.
+    Api,
+}
+
+impl SessionKind {
+    /// `websocket` or `api`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Websocket => "websocket",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// How a new session is started (besides its endpoint, model and upstream).
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// Websocket (attached at once) or headless API session.
+    pub kind: SessionKind,
+    /// The user the client named (the guide's `user`; recorded for listing and audit).
+    pub user: Option<String>,
+    /// The guide's `application` (recorded, not interpreted by the bridge).
+    pub application: Option<String>,
+    /// The client's address, when known.
+    pub client: Option<String>,
+}
+
+/// Where a session is in its life, as `GET /api/v1/sessions` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStatus {
+    /// A headless session with its host connection up.
+    Connected,
+    /// A websocket session with its browser attached.
+    Attached,
+    /// A websocket session waiting for its browser to resume (detach grace).
+    Detached,
+}
+
+impl SessionStatus {
+    /// `connected`, `attached` or `detached`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Connected => "connected",
+            SessionStatus::Attached => "attached",
+            SessionStatus::Detached => "detached",
+        }
+    }
+}
+
+/// What the bridge tells about one live session (never its resume token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    /// `sess_` + 32 hex digits.
+    pub id: String,
+    /// The endpoint's configured name.
+    pub endpoint: String,
+    /// Websocket or API.
+    pub kind: SessionKind,
+    /// Connected, attached or detached.
+    pub status: SessionStatus,
+    /// The LU the host assigned, if any.
+    pub lu: Option<String>,
+    /// The model as s3270 spells it.
+    pub model: String,
+    /// When the session started.
+    pub created_at: SystemTime,
+    /// The user the client named, if any.
+    pub user: Option<String>,
+    /// The guide's `application`, if given.
+    pub application: Option<String>,
+    /// The client's address, when known.
+    pub client: Option<String>,
+}
+
+/// A request from the REST API to one session task.
+#[derive(Debug)]
+pub enum ApiCommand {
+    /// The mirror's screen now.
+    Screen(oneshot::Sender<ScreenView>),
+    /// Applies `actions` to the mirror of a headless session and sends what they produce
+    /// to the host; with `waiter`, that waiter is answered with the screen once the
+    /// keyboard is unlocked (at once if it already is).
+    Keys {
+        /// The parsed actions, in order.
+        actions: Vec<Action>,
+        /// Answered when the keyboard is unlocked (`?wait=unlock`).
+        waiter: Option<oneshot::Sender<ScreenView>>,
+        /// How the actions went.
+        reply: oneshot::Sender<Result<(), ApiRefusal>>,
+    },
+    /// Ends the session (`DELETE`); answered once the task has let go of it.
+    Close(oneshot::Sender<()>),
+}
+
+/// Why a session refused an API request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiRefusal {
+    /// Input is only for headless sessions (a browser owns the keyboard of the others).
+    NotHeadless,
+    /// An action failed (what was before it was applied).
+    Action(ActionError),
+    /// [`MAX_WAITERS`] requests already wait on this session.
+    TooManyWaiters,
+}
 
 /// A message for the attached browser, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,11 +282,14 @@ enum Command {
     },
     Input(Input),
     Detach(u64),
+    Api(ApiCommand),
 }
 
 struct Entry {
+    /// Empty for headless sessions: nobody can resume them.
     resume_token: String,
     commands: mpsc::Sender<Command>,
+    summary: SessionSummary,
 }
 
 /// All live sessions of this bridge instance.
@@ -288,8 +415,8 @@ impl SessionManager {
         })
     }
 
-    /// Starts a session over an established upstream and attaches the caller to it; `None`
-    /// if no token could be drawn (the upstream is dropped, i.e. closed).
+    /// Starts a websocket session over an established upstream and attaches the caller to
+    /// it; `None` if no token could be drawn (the upstream is dropped, i.e. closed).
     pub async fn start(
         &self,
         slot: Slot,
@@ -297,15 +424,51 @@ impl SessionManager {
         model: TerminalModel,
         upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
     ) -> Option<Attachment> {
+        self.start_with(slot, endpoint, model, upstream, StartOptions::default())
+            .await
+    }
+
+    /// Starts a session of `options.kind`. A websocket session attaches the caller; a
+    /// headless one returns an attachment that only carries its [`SessionInfo`] (no resume
+    /// token, a closed message queue): its mirror answers the host itself.
+    pub async fn start_with(
+        &self,
+        slot: Slot,
+        endpoint: String,
+        model: TerminalModel,
+        upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
+        options: StartOptions,
+    ) -> Option<Attachment> {
         let (info, sender, events) = upstream;
         let id = format!("sess_{}", random_hex()?);
-        let token = random_hex()?;
+        let headless = options.kind == SessionKind::Api;
+        let token = if headless {
+            String::new()
+        } else {
+            random_hex()?
+        };
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let config = TerminalConfig {
             model: model.clone(),
             ..TerminalConfig::default()
         };
         let mirror = Terminal::for_records(config, info.mode, info.lu.clone());
+        let summary = SessionSummary {
+            id: id.clone(),
+            endpoint: endpoint.clone(),
+            kind: options.kind,
+            status: if headless {
+                SessionStatus::Connected
+            } else {
+                SessionStatus::Attached
+            },
+            lu: info.lu.clone(),
+            model: model_name(&model),
+            created_at: SystemTime::now(),
+            user: options.user,
+            application: options.application,
+            client: options.client,
+        };
         let task = SessionTask {
             info: SessionInfo {
                 session_id: id.clone(),
@@ -327,6 +490,9 @@ impl SessionManager {
             idle: self.idle,
             table: self.table.clone(),
             commands: commands.downgrade(),
+            headless,
+            waiters: Vec::new(),
+            alarm: false,
             _slot: slot,
         };
         if let Ok(mut table) = self.table.lock() {
@@ -335,18 +501,33 @@ impl SessionManager {
                 Entry {
                     resume_token: token.clone(),
                     commands: commands.clone(),
+                    summary,
                 },
             );
         }
-        // Attach the creator before the task sees any host event, so none is lost.
         let mut task = task;
         let (reply, answer) = oneshot::channel();
-        task.attach(token, reply);
+        if headless {
+            // Nobody attaches: the caller only learns the session's facts.
+            let _ = reply.send(Attachment {
+                info: task.info.clone(),
+                rx: mpsc::channel(1).1,
+                kick: oneshot::channel().1,
+                handle: AttachedHandle {
+                    commands: commands.clone(),
+                    generation: 0,
+                },
+            });
+        } else {
+            // Attach the creator before the task sees any host event, so none is lost.
+            task.attach(token, reply);
+        }
         tracing::info!(
             session = %task.info.session_id,
             endpoint = %task.info.endpoint,
             lu = ?task.info.lu,
             terminal_type = %task.info.terminal_type,
+            kind = options.kind.as_str(),
             "session started"
         );
         tokio::spawn(task.run(events, command_rx));
@@ -372,6 +553,37 @@ impl SessionManager {
         attach(&commands, next)
             .await
             .ok_or(SessionError::ResumeFailed)
+    }
+
+    /// Every live session (websocket and API), oldest first.
+    pub fn list(&self) -> Vec<SessionSummary> {
+        let mut all: Vec<SessionSummary> = match self.table.lock() {
+            Ok(table) => table.by_id.values().map(|e| e.summary.clone()).collect(),
+            Err(_) => Vec::new(),
+        };
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        all
+    }
+
+    /// The live session `id`, if any.
+    pub fn get(&self, id: &str) -> Option<SessionSummary> {
+        self.table
+            .lock()
+            .ok()
+            .and_then(|t| t.by_id.get(id).map(|e| e.summary.clone()))
+    }
+
+    /// Sends an API command to session `id`; `false` when no such session is live.
+    pub async fn api(&self, id: &str, command: ApiCommand) -> bool {
+        let commands = self
+            .table
+            .lock()
+            .ok()
+            .and_then(|t| t.by_id.get(id).map(|e| e.commands.clone()));
+        match commands {
+            Some(c) => c.send(Command::Api(command)).await.is_ok(),
+            None => false,
+        }
     }
 }
 
@@ -400,15 +612,23 @@ struct SessionTask {
     table: Arc<Mutex<Table>>,
     /// Its own command channel, weakly (handed to each attached websocket).
     commands: mpsc::WeakSender<Command>,
+    /// A REST API session: the mirror answers the host and takes typed keys.
+    headless: bool,
+    /// API requests waiting for the keyboard to unlock (at most [`MAX_WAITERS`]).
+    waiters: Vec<oneshot::Sender<ScreenView>>,
+    /// Whether the last host write sounded the alarm.
+    alarm: bool,
     _slot: Slot,
 }
 
 impl SessionTask {
     async fn run(mut self, mut events: UpstreamEvents, mut commands: mpsc::Receiver<Command>) {
-        // The grace clock runs whenever nobody is attached.
-        let mut detached_since = self.attached.is_none().then(tokio::time::Instant::now);
+        // The grace clock runs whenever nobody is attached (never for headless sessions).
+        let mut detached_since =
+            (self.attached.is_none() && !self.headless).then(tokio::time::Instant::now);
         let started = tokio::time::Instant::now();
         let mut active = started;
+        let mut closed: Option<oneshot::Sender<()>> = None;
         let end = loop {
             let deadline = detached_since.map(|t| t + self.grace);
             let lifetime_end = started.checked_add(self.lifetime);
@@ -425,13 +645,19 @@ impl SessionTask {
                     None => break ("HOST_CLOSED", "the host connection ended".to_owned()),
                     Some(ev) => {
                         active = tokio::time::Instant::now();
-                        self.host_event(ev);
+                        self.host_event(ev).await;
                     }
                 },
                 cmd = commands.recv() => match cmd {
                     Some(Command::Attach { token, reply }) => {
+                        if self.headless {
+                            // No token is ever issued for a headless session; refuse anyway.
+                            drop(reply);
+                            continue;
+                        }
                         detached_since = None;
                         self.attach(token, reply);
+                        self.set_status(SessionStatus::Attached);
                     }
                     Some(Command::Input(input)) => {
                         active = tokio::time::Instant::now();
@@ -440,7 +666,18 @@ impl SessionTask {
                     Some(Command::Detach(generation)) => {
                         if generation == self.generation && self.attached.take().is_some() {
                             detached_since = Some(tokio::time::Instant::now());
+                            self.set_status(SessionStatus::Detached);
                         }
+                    }
+                    Some(Command::Api(ApiCommand::Close(done))) => {
+                        closed = Some(done);
+                        break ("SESSION_DELETED", "the session was ended through the REST API".to_owned());
+                    }
+                    Some(Command::Api(cmd)) => {
+                        if matches!(cmd, ApiCommand::Keys { .. }) {
+                            active = tokio::time::Instant::now();
+                        }
+                        self.api(cmd).await;
                     }
                     None => break ("LOCAL_CLOSE", "the bridge is shutting down".to_owned()),
                 },
@@ -448,9 +685,10 @@ impl SessionTask {
                     break ("DETACH_EXPIRED", "no browser resumed the session in time".to_owned())
                 }
             }
-            if self.attached.is_none() && detached_since.is_none() {
+            if self.attached.is_none() && detached_since.is_none() && !self.headless {
                 // Dropped for a slow browser.
                 detached_since = Some(tokio::time::Instant::now());
+                self.set_status(SessionStatus::Detached);
             }
         };
         if let Ok(mut table) = self.table.lock() {
@@ -461,45 +699,141 @@ impl SessionTask {
             code: end.0,
             message: end.1,
         });
-        // Dropping `sender` and `events` closes the upstream connection.
+        // Waiters see their channel close: the API answers that the session ended.
+        self.waiters.clear();
+        // Dropping `sender` and `events` closes the upstream connection; close the upstream
+        // before a DELETE is answered, so the host has seen the end when the client hears 204.
+        drop(self.sender);
+        drop(events);
+        if let Some(done) = closed {
+            let _ = done.send(());
+        }
     }
 
-    fn host_event(&mut self, ev: UpstreamEvent) {
+    fn set_status(&self, status: SessionStatus) {
+        if let Ok(mut table) = self.table.lock() {
+            if let Some(e) = table.by_id.get_mut(&self.info.session_id) {
+                e.summary.status = status;
+            }
+        }
+    }
+
+    async fn host_event(&mut self, ev: UpstreamEvent) {
         match ev {
             UpstreamEvent::Record {
                 data_type, data, ..
             } => {
                 self.mirror.feed_record(data_type, &data);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.deliver(ToBrowser::Record(data_type, data));
             }
             UpstreamEvent::Bind(bind) => {
                 self.mirror.feed_record(DataType::BindImage, &bind.raw);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.bind = Some(bind.raw.clone());
                 self.deliver(ToBrowser::Record(DataType::BindImage, bind.raw));
             }
             UpstreamEvent::Unbind { reason } => {
                 let data: Vec<u8> = reason.into_iter().collect();
                 self.mirror.feed_record(DataType::Unbind, &data);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.bind = None;
                 self.deliver(ToBrowser::Record(DataType::Unbind, data));
             }
             UpstreamEvent::ModeChanged(mode) => {
                 self.info.mode = mode;
                 self.mirror.set_mode(mode);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.deliver(ToBrowser::Mode(mode));
             }
             UpstreamEvent::Response { .. } | UpstreamEvent::Closed { .. } => {}
         }
+        self.answer_waiters();
     }
 
-    /// The mirror answers queries like a terminal would; only the browser's answers count.
-    fn drain_mirror(&mut self) {
-        while self.mirror.poll_outbound().is_some() {}
-        while self.mirror.poll_event().is_some() {}
+    /// The mirror answers queries like a terminal would. With a browser attached only the
+    /// browser's answers count and the mirror's are dropped; a headless session sends them
+    /// (and what the API typed) to the host.
+    async fn drain_mirror(&mut self) {
+        while let Some(out) = self.mirror.poll_outbound() {
+            if self.headless {
+                self.send_outbound(out).await;
+            }
+        }
+        let mut applied = false;
+        let mut alarm = false;
+        while let Some(ev) = self.mirror.poll_event() {
+            match ev {
+                TerminalEvent::RecordApplied => applied = true,
+                TerminalEvent::Alarm => alarm = true,
+                _ => {}
+            }
+        }
+        if applied {
+            self.alarm = alarm;
+        }
+    }
+
+    /// Sends one item of a headless mirror's output to the host.
+    async fn send_outbound(&mut self, out: Outbound) {
+        let result = match out {
+            Outbound::Record { data_type, data } => {
+                self.sender.send_record(data_type, &data).await.map(|_| ())
+            }
+            Outbound::Attn => self.sender.attn().await,
+            Outbound::SysReq => self.sender.sysreq().await,
+        };
+        if let Err(e) = result {
+            tracing::warn!(session = %self.info.session_id, "host refused input: {e}");
+        }
+    }
+
+    /// A REST API request.
+    async fn api(&mut self, cmd: ApiCommand) {
+        match cmd {
+            ApiCommand::Screen(reply) => {
+                let _ = reply.send(self.screen_view());
+            }
+            ApiCommand::Keys {
+                actions,
+                waiter,
+                reply,
+            } => {
+                if !self.headless {
+                    let _ = reply.send(Err(ApiRefusal::NotHeadless));
+                    return;
+                }
+                self.waiters.retain(|w| !w.is_closed());
+                if waiter.is_some() && self.waiters.len() >= MAX_WAITERS {
+                    let _ = reply.send(Err(ApiRefusal::TooManyWaiters));
+                    return;
+                }
+                let result = actions::apply(&mut self.mirror, &actions);
+                // Whatever was produced before a failing action goes out, as on a terminal.
+                self.drain_mirror().await;
+                if result.is_ok() {
+                    self.waiters.extend(waiter);
+                }
+                let _ = reply.send(result.map_err(ApiRefusal::Action));
+                self.answer_waiters();
+            }
+            ApiCommand::Close(_) => {}
+        }
+    }
+
+    /// Answers every waiter when the keyboard is unlocked.
+    fn answer_waiters(&mut self) {
+        if self.waiters.is_empty() || self.mirror.screen().is_locked() {
+            return;
+        }
+        let view = self.screen_view();
+        for waiter in self.waiters.drain(..) {
+            let _ = waiter.send(view.clone());
+        }
+    }
+
+    fn screen_view(&self) -> ScreenView {
+        ScreenView::of(&self.mirror, &self.info.session_id, self.alarm)
     }
 
     fn attach(&mut self, token: String, reply: oneshot::Sender<Attachment>) {

@@ -9,7 +9,7 @@
 
 use tn3270::terminal::TerminalModel;
 
-use super::{Attachment, SessionError};
+use super::{Attachment, SessionError, StartOptions};
 use crate::server::{AppState, EndpointState};
 use crate::upstream::{Upstream, UpstreamOptions};
 
@@ -20,6 +20,9 @@ pub struct OpenRequest<'a> {
     pub endpoint: Option<&'a str>,
     /// A model as s3270 spells it (`3279-4-E`, `3278-2`); `None` for the endpoint's.
     pub model: Option<&'a str>,
+    /// Websocket (the default) or headless REST API session, with what the client told
+    /// about itself (user, application, address).
+    pub options: StartOptions,
 }
 
 /// Why a session was not opened. Each front end maps the variants to its stable codes.
@@ -108,11 +111,12 @@ pub async fn open(state: &AppState, request: OpenRequest<'_>) -> Result<Attachme
         .map_err(|e| OpenError::Unavailable(format!("{}: {e}", endpoint.config.name)))?;
     state
         .sessions
-        .start(
+        .start_with(
             slot,
             endpoint.config.name.clone(),
             model,
             upstream.into_split(),
+            request.options,
         )
         .await
         .ok_or_else(|| OpenError::Internal("the session ended at once".into()))
