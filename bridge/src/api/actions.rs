@@ -10,10 +10,11 @@
 //! ## Syntax (as x3270/s3270 scripts write it)
 //! - A name, case-insensitive, optionally followed by `(` arguments `)`; nothing may follow
 //!   the closing parenthesis. One action per array element.
-//! - Arguments are separated by commas and/or blanks. An argument is a run of characters
-//!   other than blanks, `,`, `(`, `)` and `"`, or a double-quoted string. Inside quotes `\"`
-//!   is a quote; every other backslash is kept with the character after it for `String()`'s
-//!   own escapes (so `\\` types one backslash).
+//! - Arguments are separated by commas, with optional blanks around them (a blank alone
+//!   separates nothing: s3270 4.1 rejects `String(x y)`, and so do we). An argument is a run
+//!   of characters other than blanks, `,`, `(`, `)` and `"`, or a double-quoted string.
+//!   Inside quotes `\"` is a quote; every other backslash is kept with the character after
+//!   it for `String()`'s own escapes (so `\\` types one backslash, as s3270 4.1 does).
 //! - `String()` escapes, as x3270 documents them: `\n` Enter, `\t` Tab, `\T` BackTab,
 //!   `\r` Newline, `\b` Left, `\f` Clear, `\\` backslash, `\"` quote, `\pfNN` PF(NN),
 //!   `\paN` PA(N). Any other escape is refused (400) rather than guessed.
@@ -387,21 +388,22 @@ pub fn function_key(name: &str) -> Option<Key> {
 }
 
 /// Splits what follows `(` into arguments; the input must end with `)` and nothing after.
+/// As in s3270 4.1, arguments are separated by commas (blanks around them are skipped; a
+/// blank alone is no separator: `String(x y)` is a syntax error there and here).
 fn split_args(inner: &str) -> Result<Vec<String>, String> {
     let mut args = Vec::new();
     let mut chars = inner.chars().peekable();
+    let skip_blanks = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+    };
+    skip_blanks(&mut chars);
+    if chars.next_if_eq(&')').is_some() {
+        return end_of_action(chars).map(|()| args);
+    }
     loop {
-        while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
+        skip_blanks(&mut chars);
         match chars.peek() {
             None => return Err("missing ')'".into()),
-            Some(')') => {
-                chars.next();
-                let rest: String = chars.collect();
-                if !rest.trim().is_empty() {
-                    return Err(format!("unexpected {:?} after ')'", rest.trim()));
-                }
-                return Ok(args);
-            }
             Some('"') => {
                 chars.next();
                 let mut arg = String::new();
@@ -422,7 +424,9 @@ fn split_args(inner: &str) -> Result<Vec<String>, String> {
                 }
                 args.push(arg);
             }
-            Some('(') => return Err("unexpected '('".into()),
+            Some(c @ ('(' | ')' | ',')) => {
+                return Err(format!("an argument expected before {c:?}"))
+            }
             Some(_) => {
                 let mut arg = String::new();
                 while let Some(c) =
@@ -436,6 +440,26 @@ fn split_args(inner: &str) -> Result<Vec<String>, String> {
         if args.len() > MAX_ARGS {
             return Err(format!("more than {MAX_ARGS} arguments"));
         }
+        skip_blanks(&mut chars);
+        match chars.next() {
+            Some(',') => {}
+            Some(')') => return end_of_action(chars).map(|()| args),
+            Some(c) => return Err(format!("')' or ',' expected, not {c:?}")),
+            None => return Err("missing ')'".into()),
+        }
+    }
+}
+
+/// Only blanks may follow the closing parenthesis (one action per string).
+fn end_of_action(rest: std::iter::Peekable<std::str::Chars<'_>>) -> Result<(), String> {
+    let rest: String = rest.collect();
+    if rest.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "unexpected {:?} after ')': one action per string",
+            rest.trim()
+        ))
     }
 }
 
@@ -621,7 +645,14 @@ mod tests {
         assert_eq!(steps("PF(3)"), vec![Step::Key(Key::Pf(3))]);
         assert_eq!(steps("PA(1)"), vec![Step::Key(Key::Pa(1))]);
         assert_eq!(steps("MoveCursor(5, 10)"), vec![Step::MoveCursor(5, 10)]);
-        assert_eq!(steps("MoveCursor(5 10)"), vec![Step::MoveCursor(5, 10)]);
+        assert_eq!(steps("movecursor( 5 , 10 )"), vec![Step::MoveCursor(5, 10)]);
+        assert_eq!(steps(r#"String("x" , "y")"#), chars("xy"));
+        assert_eq!(steps("String(a\\tb)"), {
+            let mut v = chars("a");
+            v.push(Step::Key(Key::Tab));
+            v.extend(chars("b"));
+            v
+        });
         assert_eq!(steps("MoveCursor1(1,1)"), vec![Step::MoveCursor(0, 0)]);
         assert_eq!(steps("EraseEOF()"), vec![Step::Key(Key::EraseEof)]);
     }
@@ -641,6 +672,11 @@ mod tests {
             ("PA(4)", "args"),
             ("Enter(1)", "args"),
             ("MoveCursor(1)", "args"),
+            ("MoveCursor(5 10)", "syntax"),
+            ("String(x y)", "syntax"),
+            ("String(a,)", "syntax"),
+            ("String(,a)", "syntax"),
+            ("PF(3)x", "syntax"),
             ("MoveCursor1(0,1)", "args"),
             ("MoveCursor(a,b)", "args"),
             (r#"String("\q")"#, "args"),

@@ -468,7 +468,8 @@ pub async fn get_screen(
     }
     match tokio::time::timeout(TASK_ANSWER, answer).await {
         Ok(Ok(view)) => Ok(Json(view)),
-        _ => Err(ApiError::no_session(&id)),
+        Ok(Err(_)) => Err(ApiError::no_session(&id)),
+        Err(_) => Err(busy(&id)),
     }
 }
 
@@ -584,7 +585,8 @@ pub async fn post_input(
     match tokio::time::timeout(TASK_ANSWER, answer).await {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(refusal))) => return Err(refused(refusal)),
-        _ => return Err(ApiError::no_session(&id)),
+        Ok(Err(_)) => return Err(ApiError::no_session(&id)),
+        Err(_) => return Err(busy(&id)),
     }
     let Some(unlocked) = unlocked else {
         let accepted = InputAccepted {
@@ -603,6 +605,16 @@ pub async fn post_input(
             format!("the keyboard was still locked after {seconds} s (the input was sent)"),
         )),
     }
+}
+
+/// A session task that did not answer within [`TASK_ANSWER`] (stuck writing to a host
+/// that does not read): 500 `INTERNAL_ERROR`.
+fn busy(id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        code::INTERNAL_ERROR,
+        format!("session {id:?} did not answer in time (its host is not reading)"),
+    )
 }
 
 fn refused(refusal: ApiRefusal) -> ApiError {
