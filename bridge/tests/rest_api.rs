@@ -758,6 +758,72 @@ async fn refusals_answer_the_guides_error_body() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suspend_refuses_input_until_resume() {
+    let bridge = start(config(vec![])).await;
+    let addr = bridge.addr;
+    let id = create(addr, json!({"endpoint": "demo"})).await;
+    screen_showing(addr, &id, "Logon").await;
+    let path = |what: &str| format!("/api/v1/sessions/{id}/{what}");
+
+    let a = post(addr, &path("suspend"), json!({"reason": "maintenance"})).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.body["status"], "suspended");
+    assert_eq!(a.body["suspend_reason"], "maintenance");
+    assert_eq!(
+        get(addr, "/api/v1/sessions?status=suspended").await.body["total"],
+        1
+    );
+    assert_error(
+        &post(addr, &path("input"), json!({"input": "zoe"})).await,
+        409,
+        "SESSION_SUSPENDED",
+    );
+    assert_error(
+        &http(addr, "POST", &path("suspend"), None).await,
+        409,
+        "SESSION_SUSPENDED",
+    );
+    // The screen can still be read.
+    assert_eq!(get(addr, &path("screen")).await.status, 200);
+
+    let a = http(addr, "POST", &path("resume"), None).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.body["status"], "connected");
+    assert_eq!(a.body["suspend_reason"], Value::Null);
+    assert_error(
+        &http(addr, "POST", &path("resume"), None).await,
+        409,
+        "NOT_SUSPENDED",
+    );
+    let a = post(addr, &path("input"), json!({"input": "zoe"})).await;
+    assert_eq!(a.status, 202, "{a:?}");
+
+    // Not for a browser's session, not for unknown ids, not with a malformed body.
+    let (_ws, ws_id) = websocket_session(addr).await;
+    assert_error(
+        &http(
+            addr,
+            "POST",
+            &format!("/api/v1/sessions/{ws_id}/suspend"),
+            None,
+        )
+        .await,
+        409,
+        "NOT_HEADLESS",
+    );
+    assert_error(
+        &http(addr, "POST", "/api/v1/sessions/sess_00/resume", None).await,
+        404,
+        "SESSION_NOT_FOUND",
+    );
+    assert_error(
+        &http(addr, "POST", &path("suspend"), Some("{\"reason\": 1}")).await,
+        400,
+        "INVALID_REQUEST",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_document_lists_the_routes() {
     let bridge = start(config(vec![])).await;
     let a = get(bridge.addr, "/api/v1/openapi.json").await;
@@ -773,6 +839,8 @@ async fn openapi_document_lists_the_routes() {
         ("/api/v1/sessions/{id}", &["get", "delete"]),
         ("/api/v1/sessions/{id}/screen", &["get"]),
         ("/api/v1/sessions/{id}/input", &["post"]),
+        ("/api/v1/sessions/{id}/suspend", &["post"]),
+        ("/api/v1/sessions/{id}/resume", &["post"]),
     ] {
         for m in methods {
             assert!(paths[path][*m].is_object(), "{path} {m} missing: {paths:?}");

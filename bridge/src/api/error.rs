@@ -6,7 +6,7 @@
 //! table). The guide's codes: `INVALID_REQUEST` 400, `UNAUTHORIZED` 401, `SESSION_NOT_FOUND`
 //! 404, `RATE_LIMIT_EXCEEDED` 429, `INTERNAL_ERROR` 500, `ENDPOINT_UNAVAILABLE` 503; our
 //! additions: `ENDPOINT_NOT_ALLOWED` 403, `NOT_FOUND` 404, `KEYBOARD_LOCKED` 409,
-//! `NOT_HEADLESS` 409, `TOO_MANY_WAITERS` 429, `SESSION_LIMIT` 503, `WAIT_TIMEOUT` 504.
+//! `NOT_HEADLESS` 409, `SESSION_SUSPENDED` 409, `NOT_SUSPENDED` 409, `TOO_MANY_WAITERS` 429, `SESSION_LIMIT` 503, `WAIT_TIMEOUT` 504.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -29,6 +29,10 @@ pub mod code {
     pub const KEYBOARD_LOCKED: &str = "KEYBOARD_LOCKED";
     /// 409: input to a session a browser drives.
     pub const NOT_HEADLESS: &str = "NOT_HEADLESS";
+    /// 409: input to (or a second suspend of) a suspended session.
+    pub const SESSION_SUSPENDED: &str = "SESSION_SUSPENDED";
+    /// 409: resume of a session that is not suspended.
+    pub const NOT_SUSPENDED: &str = "NOT_SUSPENDED";
     /// 429: too many requests wait on one session.
     pub const TOO_MANY_WAITERS: &str = "TOO_MANY_WAITERS";
     /// 500: a bridge-side failure.

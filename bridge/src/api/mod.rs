@@ -8,6 +8,7 @@
 //! | `GET`, `DELETE /api/v1/sessions/{id}` | [`sessions::get_session`], [`sessions::delete_session`] |
 //! | `GET /api/v1/sessions/{id}/screen` | [`sessions::get_screen`]: s3270 `Ascii()` text, cursor, fields |
 //! | `POST /api/v1/sessions/{id}/input` | [`sessions::post_input`]: guide's text + key, or s3270 actions; `?wait=unlock` |
+//! | `POST /api/v1/sessions/{id}/suspend`, `.../resume` | [`sessions::suspend_session`], [`sessions::resume_session`]: the guide's lifecycle (headless sessions) |
 //! | `GET /api/v1/openapi.json` | [`openapi::openapi_json`] |
 //!
 //! Owns: these routes, their bodies and error codes ([`ApiError`]), the s3270 action parser
@@ -44,5 +45,13 @@ pub fn router() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/sessions/{id}/screen", get(sessions::get_screen))
         .route("/api/v1/sessions/{id}/input", post(sessions::post_input))
+        .route(
+            "/api/v1/sessions/{id}/suspend",
+            post(sessions::suspend_session),
+        )
+        .route(
+            "/api/v1/sessions/{id}/resume",
+            post(sessions::resume_session),
+        )
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
 }

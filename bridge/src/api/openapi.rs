@@ -19,7 +19,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::error::ErrorBody;
 use super::screen::{FieldView, ScreenData, ScreenView};
 use super::sessions::{
-    self, CreateSession, InputAccepted, InputRequest, SessionList, SessionResource,
+    self, CreateSession, InputAccepted, InputRequest, SessionList, SessionResource, SuspendRequest,
 };
 
 /// `GET /api/v1/health` answer.
@@ -108,6 +108,8 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         sessions::delete_session,
         sessions::get_screen,
         sessions::post_input,
+        sessions::suspend_session,
+        sessions::resume_session,
     ),
     components(schemas(
         ErrorBody,
@@ -120,6 +122,7 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         SessionList,
         InputRequest,
         InputAccepted,
+        SuspendRequest,
         ScreenView,
         ScreenData,
         FieldView,

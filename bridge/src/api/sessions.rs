@@ -95,6 +95,15 @@ pub struct SessionResource {
     pub user: Option<String>,
     /// The application given at creation.
     pub application: Option<String>,
+    /// While `status` is `suspended`: the reason given, if any.
+    pub suspend_reason: Option<String>,
+}
+
+/// `POST /api/v1/sessions/{id}/suspend` body (optional).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SuspendRequest {
+    /// Why (logged and listed).
+    pub reason: Option<String>,
 }
 
 /// `GET /api/v1/sessions` query.
@@ -281,6 +290,7 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
         created_at: rfc3339(s.created_at),
         user: s.user,
         application: s.application,
+        suspend_reason: s.suspend_reason,
     }
 }
 
@@ -360,9 +370,10 @@ pub async fn list_sessions(
         Some("connected") => Some(SessionStatus::Connected),
         Some("attached") => Some(SessionStatus::Attached),
         Some("detached") => Some(SessionStatus::Detached),
+        Some("suspended") => Some(SessionStatus::Suspended),
         Some(other) => {
             return Err(ApiError::invalid(format!(
-                "status {other:?}: use connected, attached or detached"
+                "status {other:?}: use connected, attached, detached or suspended"
             )))
         }
     };
@@ -537,7 +548,7 @@ fn action_error(e: ActionError) -> ApiError {
         (status = 200, description = "With ?wait=unlock: the screen once the keyboard is unlocked", body = ScreenView),
         (status = 400, description = "INVALID_REQUEST: malformed body, unknown or malformed action (action_index, action)", body = ErrorBody),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
-        (status = 409, description = "KEYBOARD_LOCKED (reason, action_index) or NOT_HEADLESS (a browser drives the session)", body = ErrorBody),
+        (status = 409, description = "KEYBOARD_LOCKED (reason, action_index), NOT_HEADLESS (a browser drives the session) or SESSION_SUSPENDED", body = ErrorBody),
         (status = 429, description = "TOO_MANY_WAITERS", body = ErrorBody),
         (status = 504, description = "WAIT_TIMEOUT: the keyboard stayed locked; the input was sent", body = ErrorBody),
     )
@@ -632,8 +643,95 @@ fn refused(refusal: ApiRefusal) -> ApiError {
                 crate::session::MAX_WAITERS
             ),
         ),
+        ApiRefusal::Suspended => ApiError::new(
+            StatusCode::CONFLICT,
+            code::SESSION_SUSPENDED,
+            "the session is suspended; POST .../resume first",
+        ),
+        ApiRefusal::NotSuspended => ApiError::new(
+            StatusCode::CONFLICT,
+            code::NOT_SUSPENDED,
+            "the session is not suspended",
+        ),
         ApiRefusal::Action(e) => action_error(e),
     }
+}
+
+/// Sends a suspend or resume command and answers with the session.
+async fn lifecycle(
+    state: &AppState,
+    id: &str,
+    command: ApiCommand,
+    answer: oneshot::Receiver<Result<(), ApiRefusal>>,
+) -> Result<Json<SessionResource>, ApiError> {
+    if !state.sessions.api(id, command).await {
+        return Err(ApiError::no_session(id));
+    }
+    match tokio::time::timeout(TASK_ANSWER, answer).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(refusal))) => return Err(refused(refusal)),
+        Ok(Err(_)) => return Err(ApiError::no_session(id)),
+        Err(_) => return Err(busy(id)),
+    }
+    let s = state
+        .sessions
+        .get(id)
+        .ok_or_else(|| ApiError::no_session(id))?;
+    Ok(Json(resource(state, s)))
+}
+
+/// Suspends a headless session: its input is refused (409 `SESSION_SUSPENDED`) until it is
+/// resumed; its host connection and screen are kept and its timeouts still run.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/{id}/suspend",
+    tag = "sessions",
+    request_body(content = SuspendRequest, description = "Optional"),
+    params(("id" = String, Path, description = "Session id (`sess_...`)")),
+    responses(
+        (status = 200, description = "Suspended", body = SessionResource),
+        (status = 400, description = "INVALID_REQUEST: malformed body", body = ErrorBody),
+        (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
+        (status = 409, description = "SESSION_SUSPENDED (already) or NOT_HEADLESS (a websocket session)", body = ErrorBody),
+    )
+)]
+pub async fn suspend_session(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Json<SessionResource>, ApiError> {
+    let req: SuspendRequest = if raw.iter().all(u8::is_ascii_whitespace) {
+        SuspendRequest::default()
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| ApiError::invalid(format!("request body: {e}")))?
+    };
+    check_len("reason", &req.reason)?;
+    let (reply, answer) = oneshot::channel();
+    let command = ApiCommand::Suspend {
+        reason: req.reason,
+        reply,
+    };
+    lifecycle(&state, &id, command, answer).await
+}
+
+/// Resumes a suspended session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/{id}/resume",
+    tag = "sessions",
+    params(("id" = String, Path, description = "Session id (`sess_...`)")),
+    responses(
+        (status = 200, description = "Resumed: connected again", body = SessionResource),
+        (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
+        (status = 409, description = "NOT_SUSPENDED or NOT_HEADLESS: resume is not possible", body = ErrorBody),
+    )
+)]
+pub async fn resume_session(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<SessionResource>, ApiError> {
+    let (reply, answer) = oneshot::channel();
+    lifecycle(&state, &id, ApiCommand::Resume(reply), answer).await
 }
 
 /// `t` as RFC 3339 UTC with seconds (`2026-12-03T20:15:00Z`).

@@ -11,7 +11,7 @@
 //! the keys the API types go to the host; they have no browser, no resume token and no detach
 //! grace, and live until `DELETE`, the idle or the lifetime limit. The per-session facts the
 //! API lists ([`SessionSummary`]), and the commands it sends to a session task ([`ApiCommand`]:
-//! screen, keys with wait-for-unlock, close). The snapshot sent on re-attach
+//! screen, keys with wait-for-unlock, suspend/resume, close). The snapshot sent on re-attach
 //! (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
 //! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
 //! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
@@ -96,6 +96,8 @@ pub enum SessionStatus {
     Attached,
     /// A websocket session waiting for its browser to resume (detach grace).
     Detached,
+    /// A headless session suspended through the API: input is refused until it is resumed.
+    Suspended,
 }
 
 impl SessionStatus {
@@ -105,6 +107,7 @@ impl SessionStatus {
             SessionStatus::Connected => "connected",
             SessionStatus::Attached => "attached",
             SessionStatus::Detached => "detached",
+            SessionStatus::Suspended => "suspended",
         }
     }
 }
@@ -132,6 +135,8 @@ pub struct SessionSummary {
     pub application: Option<String>,
     /// The client's address, when known.
     pub client: Option<String>,
+    /// Why the session was suspended, while it is.
+    pub suspend_reason: Option<String>,
 }
 
 /// A request from the REST API to one session task.
@@ -152,6 +157,16 @@ pub enum ApiCommand {
     },
     /// Ends the session (`DELETE`); answered once the task has let go of it.
     Close(oneshot::Sender<()>),
+    /// Suspends a headless session (the guide's lifecycle): input is refused, the host
+    /// connection and the screen are kept, timeouts still apply.
+    Suspend {
+        /// Why, for the log and the listing.
+        reason: Option<String>,
+        /// Done, or why not.
+        reply: oneshot::Sender<Result<(), ApiRefusal>>,
+    },
+    /// Resumes a suspended session.
+    Resume(oneshot::Sender<Result<(), ApiRefusal>>),
 }
 
 /// Why a session refused an API request.
@@ -163,6 +178,10 @@ pub enum ApiRefusal {
     Action(ActionError),
     /// [`MAX_WAITERS`] requests already wait on this session.
     TooManyWaiters,
+    /// The session is suspended (input refused, or suspended twice).
+    Suspended,
+    /// Resume of a session that is not suspended.
+    NotSuspended,
 }
 
 /// A message for the attached browser, in order.
@@ -468,6 +487,7 @@ impl SessionManager {
             user: options.user,
             application: options.application,
             client: options.client,
+            suspend_reason: None,
         };
         let task = SessionTask {
             info: SessionInfo {
@@ -493,6 +513,7 @@ impl SessionManager {
             headless,
             waiters: Vec::new(),
             alarm: false,
+            suspended: false,
             _slot: slot,
         };
         if let Ok(mut table) = self.table.lock() {
@@ -618,6 +639,8 @@ struct SessionTask {
     waiters: Vec<oneshot::Sender<ScreenView>>,
     /// Whether the last host write sounded the alarm.
     alarm: bool,
+    /// Suspended through the API (headless only): input is refused.
+    suspended: bool,
     _slot: Slot,
 }
 
@@ -711,9 +734,13 @@ impl SessionTask {
     }
 
     fn set_status(&self, status: SessionStatus) {
+        self.set_summary(|s| s.status = status);
+    }
+
+    fn set_summary(&self, change: impl FnOnce(&mut SessionSummary)) {
         if let Ok(mut table) = self.table.lock() {
             if let Some(e) = table.by_id.get_mut(&self.info.session_id) {
-                e.summary.status = status;
+                change(&mut e.summary);
             }
         }
     }
@@ -803,6 +830,10 @@ impl SessionTask {
                     let _ = reply.send(Err(ApiRefusal::NotHeadless));
                     return;
                 }
+                if self.suspended {
+                    let _ = reply.send(Err(ApiRefusal::Suspended));
+                    return;
+                }
                 self.waiters.retain(|w| !w.is_closed());
                 if waiter.is_some() && self.waiters.len() >= MAX_WAITERS {
                     let _ = reply.send(Err(ApiRefusal::TooManyWaiters));
@@ -816,6 +847,38 @@ impl SessionTask {
                 }
                 let _ = reply.send(result.map_err(ApiRefusal::Action));
                 self.answer_waiters();
+            }
+            ApiCommand::Suspend { reason, reply } => {
+                let result = if !self.headless {
+                    Err(ApiRefusal::NotHeadless)
+                } else if self.suspended {
+                    Err(ApiRefusal::Suspended)
+                } else {
+                    tracing::info!(session = %self.info.session_id, reason = ?reason, "session suspended");
+                    self.suspended = true;
+                    self.set_summary(|s| {
+                        s.status = SessionStatus::Suspended;
+                        s.suspend_reason = reason;
+                    });
+                    Ok(())
+                };
+                let _ = reply.send(result);
+            }
+            ApiCommand::Resume(reply) => {
+                let result = if !self.headless {
+                    Err(ApiRefusal::NotHeadless)
+                } else if !self.suspended {
+                    Err(ApiRefusal::NotSuspended)
+                } else {
+                    tracing::info!(session = %self.info.session_id, "session resumed");
+                    self.suspended = false;
+                    self.set_summary(|s| {
+                        s.status = SessionStatus::Connected;
+                        s.suspend_reason = None;
+                    });
+                    Ok(())
+                };
+                let _ = reply.send(result);
             }
             ApiCommand::Close(_) => {}
         }
