@@ -26,7 +26,7 @@ use super::screen::ScreenView;
 use crate::server::{AppState, EndpointState};
 use crate::session::open::{open, OpenError, OpenRequest};
 use crate::session::{
-    ApiCommand, ApiRefusal, SessionKind, SessionStatus, SessionSummary, StartOptions,
+    ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,
 };
 
 /// Default page size of `GET /sessions` (the guide's).
@@ -449,9 +449,7 @@ pub async fn delete_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let (done, ended) = oneshot::channel();
-    if !state.sessions.api(&id, ApiCommand::Close(done)).await {
-        return Err(ApiError::no_session(&id));
-    }
+    send(&state, &id, ApiCommand::Close(done)).await?;
     // A session that ended on its own meanwhile drops `done`: it is gone either way.
     let _ = tokio::time::timeout(TASK_ANSWER, ended).await;
     tracing::info!(session = %id, "session ended through the REST API");
@@ -474,9 +472,7 @@ pub async fn get_screen(
     Path(id): Path<String>,
 ) -> Result<Json<ScreenView>, ApiError> {
     let (reply, answer) = oneshot::channel();
-    if !state.sessions.api(&id, ApiCommand::Screen(reply)).await {
-        return Err(ApiError::no_session(&id));
-    }
+    send(&state, &id, ApiCommand::Screen(reply)).await?;
     match tokio::time::timeout(TASK_ANSWER, answer).await {
         Ok(Ok(view)) => Ok(Json(view)),
         Ok(Err(_)) => Err(ApiError::no_session(&id)),
@@ -590,9 +586,7 @@ pub async fn post_input(
         waiter,
         reply,
     };
-    if !state.sessions.api(&id, command).await {
-        return Err(ApiError::no_session(&id));
-    }
+    send(&state, &id, command).await?;
     match tokio::time::timeout(TASK_ANSWER, answer).await {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(refusal))) => return Err(refused(refusal)),
@@ -616,6 +610,14 @@ pub async fn post_input(
             format!("the keyboard was still locked after {seconds} s (the input was sent)"),
         )),
     }
+}
+
+/// Hands a command to session `id`: 404 when it is not live, 500 when it is stuck.
+async fn send(state: &AppState, id: &str, command: ApiCommand) -> Result<(), ApiError> {
+    state.sessions.api(id, command).await.map_err(|e| match e {
+        ApiSendError::NoSession => ApiError::no_session(id),
+        ApiSendError::Busy => busy(id),
+    })
 }
 
 /// A session task that did not answer within [`TASK_ANSWER`] (stuck writing to a host
@@ -664,9 +666,7 @@ async fn lifecycle(
     command: ApiCommand,
     answer: oneshot::Receiver<Result<(), ApiRefusal>>,
 ) -> Result<Json<SessionResource>, ApiError> {
-    if !state.sessions.api(id, command).await {
-        return Err(ApiError::no_session(id));
-    }
+    send(state, id, command).await?;
     match tokio::time::timeout(TASK_ANSWER, answer).await {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(refusal))) => return Err(refused(refusal)),

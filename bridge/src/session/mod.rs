@@ -53,6 +53,19 @@ const TOKEN_BYTES: usize = 16;
 /// more are refused ([`ApiRefusal::TooManyWaiters`]). Each waiter also has its own timeout.
 pub const MAX_WAITERS: usize = 16;
 
+/// Longest wait for room in a session's command queue ([`SessionManager::api`]); a session
+/// that stays this busy is stuck writing to a host that does not read.
+pub const API_SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why [`SessionManager::api`] could not hand a command over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiSendError {
+    /// No live session has this id (or it ended meanwhile).
+    NoSession,
+    /// Its command queue stayed full for [`API_SEND_TIMEOUT`].
+    Busy,
+}
+
 /// Who drives a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SessionKind {
@@ -594,16 +607,22 @@ impl SessionManager {
             .and_then(|t| t.by_id.get(id).map(|e| e.summary.clone()))
     }
 
-    /// Sends an API command to session `id`; `false` when no such session is live.
-    pub async fn api(&self, id: &str, command: ApiCommand) -> bool {
+    /// Sends an API command to session `id`, waiting at most [`API_SEND_TIMEOUT`] for room
+    /// in its command queue.
+    pub async fn api(&self, id: &str, command: ApiCommand) -> Result<(), ApiSendError> {
         let commands = self
             .table
             .lock()
             .ok()
-            .and_then(|t| t.by_id.get(id).map(|e| e.commands.clone()));
-        match commands {
-            Some(c) => c.send(Command::Api(command)).await.is_ok(),
-            None => false,
+            .and_then(|t| t.by_id.get(id).map(|e| e.commands.clone()))
+            .ok_or(ApiSendError::NoSession)?;
+        match commands
+            .send_timeout(Command::Api(command), API_SEND_TIMEOUT)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => Err(ApiSendError::NoSession),
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => Err(ApiSendError::Busy),
         }
     }
 }
