@@ -758,6 +758,37 @@ async fn refusals_answer_the_guides_error_body() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_sessions_outlive_the_detach_grace_and_end_when_idle() {
+    // A detach grace far shorter than the wait: a headless session is never "detached".
+    let mut cfg = config(vec![]);
+    cfg.sessions.detach_grace_seconds = Duration::from_millis(200);
+    let bridge = start(cfg).await;
+    let id = create(bridge.addr, json!({})).await;
+    screen_showing(bridge.addr, &id, "Logon").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let a = get(bridge.addr, &format!("/api/v1/sessions/{id}")).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.body["status"], "connected");
+
+    // The idle timeout ends it: no host record and no input for that long.
+    let mut cfg = config(vec![]);
+    cfg.sessions.idle_timeout_seconds = Duration::from_millis(500);
+    let bridge = start(cfg).await;
+    let id = create(bridge.addr, json!({})).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let a = get(bridge.addr, &format!("/api/v1/sessions/{id}")).await;
+        if a.status == 404 {
+            assert_error(&a, 404, "SESSION_NOT_FOUND");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still live: {a:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(get(bridge.addr, "/api/v1/sessions").await.body["total"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspend_refuses_input_until_resume() {
     let bridge = start(config(vec![])).await;
     let addr = bridge.addr;
