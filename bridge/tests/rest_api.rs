@@ -543,9 +543,10 @@ async fn list_filters_pages_and_delete() {
     assert_eq!(get(addr, "/api/v1/sessions").await.body["total"], 2);
 }
 
-/// A host that negotiates TN3270 and then never writes: the keyboard never unlocks.
-async fn silent_host() -> u16 {
-    use tn3270::tn3270e::{DevicePolicy, FunctionSet, HostConfig, HostConnection};
+/// A host that negotiates plain TN3270, sends `first_write` (if any) once in 3270 mode, and
+/// then never writes again: without a first write the keyboard never unlocks.
+async fn scripted_host(first_write: Option<&'static [u8]>) -> u16 {
+    use tn3270::tn3270e::{DataType, DevicePolicy, Event, FunctionSet, HostConfig, HostConnection};
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -559,6 +560,7 @@ async fn silent_host() -> u16 {
                         default_lu: "SILENT01".into(),
                     },
                 });
+                let mut first_write = first_write;
                 let mut buf = [0u8; 4096];
                 loop {
                     let out = conn.pending_output().to_vec();
@@ -574,12 +576,48 @@ async fn silent_host() -> u16 {
                             conn.feed(&buf[..n]);
                         }
                     }
-                    while conn.poll_event().is_some() {}
+                    while let Some(ev) = conn.poll_event() {
+                        if matches!(ev, Event::ModeChanged(m) if m.is_3270()) {
+                            if let Some(record) = first_write.take() {
+                                conn.send_record(DataType::Data3270, record).unwrap();
+                            }
+                        }
+                    }
                 }
             });
         }
     });
     port
+}
+
+/// A host that negotiates TN3270 and then never writes: the keyboard never unlocks.
+async fn silent_host() -> u16 {
+    scripted_host(None).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screen_text_uses_the_endpoints_code_page() {
+    // Erase/Write, WCC restore keyboard + reset MDT, SBA row 0 col 0, then four bytes that
+    // CP037 shows as "¢!@{" and CP273 (German) as "ÄÜ§ä".
+    const WRITE: &[u8] = &[
+        0xF5, // Erase/Write
+        0xC3, // WCC: keyboard restore, reset MDT
+        0x11, 0x40, 0x40, // SBA to address 0
+        0x4A, 0x5A, 0x7C, 0xC0, // text
+    ];
+    let port = scripted_host(Some(WRITE)).await;
+    let mut german = Endpoint::host("german", "127.0.0.1", Some(port));
+    german.code_page = Some("german".into());
+    let us = Endpoint::host("us", "127.0.0.1", Some(port));
+    let bridge = start(config(vec![german, us])).await;
+    let id = create(bridge.addr, json!({"endpoint": "german"})).await;
+    let screen = screen_showing(bridge.addr, &id, "ÄÜ§ä").await;
+    assert!(screen["screen_data"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("ÄÜ§ä "));
+    let id = create(bridge.addr, json!({"endpoint": "us"})).await;
+    screen_showing(bridge.addr, &id, "¢!@{").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use tn3270::codepage::CodePage;
 use tokio::sync::oneshot;
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,7 +25,7 @@ use super::actions::{self, Action, ActionError};
 use super::error::{code, ApiError, ErrorBody};
 use super::screen::ScreenView;
 use crate::server::{AppState, EndpointState};
-use crate::session::open::{open, OpenError, OpenRequest};
+use crate::session::open::{choose_endpoint, open, OpenError, OpenRequest};
 use crate::session::{
     ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,
 };
@@ -322,6 +323,12 @@ pub async fn create_session(
         check_len(what, v)?;
     }
     let endpoint = resolve(&state, &req)?;
+    // The screen text is decoded with the endpoint's code page (the default endpoint's when
+    // none is named; `open` makes the same choice).
+    let code_page = choose_endpoint(&state, endpoint)
+        .ok()
+        .and_then(|e| e.config.code_page.as_deref())
+        .and_then(CodePage::by_name);
     let request = OpenRequest {
         endpoint,
         model: req.model.as_deref(),
@@ -330,6 +337,7 @@ pub async fn create_session(
             user: req.user.clone(),
             application: req.application.clone(),
             client: None,
+            code_page,
         },
     };
     let attachment = open(&state, request).await.map_err(|e| {

@@ -26,6 +26,7 @@ use std::time::{Duration, SystemTime};
 use tn3270::builder::reply::InboundRecord;
 use tn3270::builder::snapshot::screen_record;
 use tn3270::builder::CommandCodes;
+use tn3270::codepage::CodePage;
 use tn3270::terminal::{Outbound, Terminal, TerminalConfig, TerminalEvent, TerminalModel};
 use tn3270::tn3270e::{DataType, Mode};
 use tokio::sync::{mpsc, oneshot};
@@ -98,6 +99,9 @@ pub struct StartOptions {
     pub application: Option<String>,
     /// The client's address, when known.
     pub client: Option<String>,
+    /// The host code page the mirror decodes the screen text with (the endpoint's
+    /// `code_page`); `None` for CP037.
+    pub code_page: Option<&'static CodePage>,
 }
 
 /// Where a session is in its life, as `GET /api/v1/sessions` shows it.
@@ -480,10 +484,13 @@ impl SessionManager {
             random_hex()?
         };
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
-        let config = TerminalConfig {
+        let mut config = TerminalConfig {
             model: model.clone(),
             ..TerminalConfig::default()
         };
+        if let Some(code_page) = options.code_page {
+            config.code_page = code_page;
+        }
         let mirror = Terminal::for_records(config, info.mode, info.lu.clone());
         let summary = SessionSummary {
             id: id.clone(),
