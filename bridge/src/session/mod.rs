@@ -26,12 +26,10 @@ use std::time::{Duration, SystemTime};
 use tn3270::builder::reply::InboundRecord;
 use tn3270::builder::snapshot::screen_record;
 use tn3270::builder::CommandCodes;
-use tn3270::codepage::CodePage;
-use tn3270::terminal::{Outbound, Terminal, TerminalConfig, TerminalEvent, TerminalModel};
+use tn3270::terminal::{Terminal, TerminalConfig, TerminalEvent, TerminalModel};
 use tn3270::tn3270e::{DataType, Mode};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::api::actions::{self, Action, ActionError};
 use crate::api::screen::ScreenView;
 use crate::config::SessionsConfig;
 use crate::upstream::{CloseReason, UpstreamEvent, UpstreamEvents, UpstreamInfo, UpstreamSender};
@@ -49,157 +47,6 @@ const NO_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Bytes of randomness in a session id and in a resume token.
 const TOKEN_BYTES: usize = 16;
-
-/// Most REST requests waiting for the keyboard to unlock on one session (`?wait=unlock`);
-/// more are refused ([`ApiRefusal::TooManyWaiters`]). Each waiter also has its own timeout.
-pub const MAX_WAITERS: usize = 16;
-
-/// Longest wait for room in a session's command queue ([`SessionManager::api`]); a session
-/// that stays this busy is stuck writing to a host that does not read.
-pub const API_SEND_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Why [`SessionManager::api`] could not hand a command over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiSendError {
-    /// No live session has this id (or it ended meanwhile).
-    NoSession,
-    /// Its command queue stayed full for [`API_SEND_TIMEOUT`].
-    Busy,
-}
-
-/// Who drives a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SessionKind {
-    /// A browser over the websocket (`crate::ws`): the browser's terminal answers the host;
-    /// the mirror only follows.
-    #[default]
-    Websocket,
-    /// Headless, driven by the REST API (`crate::api`): the mirror is the terminal.
-    Api,
-}
-
-impl SessionKind {
-    /// `websocket` or `api`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Websocket => "websocket",
-            SessionKind::Api => "api",
-        }
-    }
-}
-
-/// How a new session is started (besides its endpoint, model and upstream).
-#[derive(Debug, Clone, Default)]
-pub struct StartOptions {
-    /// Websocket (attached at once) or headless API session.
-    pub kind: SessionKind,
-    /// The user the client named (the guide's `user`; recorded for listing and audit).
-    pub user: Option<String>,
-    /// The guide's `application` (recorded, not interpreted by the bridge).
-    pub application: Option<String>,
-    /// The client's address, when known.
-    pub client: Option<String>,
-    /// The host code page the mirror decodes the screen text with (the endpoint's
-    /// `code_page`); `None` for CP037.
-    pub code_page: Option<&'static CodePage>,
-}
-
-/// Where a session is in its life, as `GET /api/v1/sessions` shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionStatus {
-    /// A headless session with its host connection up.
-    Connected,
-    /// A websocket session with its browser attached.
-    Attached,
-    /// A websocket session waiting for its browser to resume (detach grace).
-    Detached,
-    /// A headless session suspended through the API: input is refused until it is resumed.
-    Suspended,
-}
-
-impl SessionStatus {
-    /// `connected`, `attached` or `detached`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionStatus::Connected => "connected",
-            SessionStatus::Attached => "attached",
-            SessionStatus::Detached => "detached",
-            SessionStatus::Suspended => "suspended",
-        }
-    }
-}
-
-/// What the bridge tells about one live session (never its resume token).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionSummary {
-    /// `sess_` + 32 hex digits.
-    pub id: String,
-    /// The endpoint's configured name.
-    pub endpoint: String,
-    /// Websocket or API.
-    pub kind: SessionKind,
-    /// Connected, attached or detached.
-    pub status: SessionStatus,
-    /// The LU the host assigned, if any.
-    pub lu: Option<String>,
-    /// The model as s3270 spells it.
-    pub model: String,
-    /// When the session started.
-    pub created_at: SystemTime,
-    /// The user the client named, if any.
-    pub user: Option<String>,
-    /// The guide's `application`, if given.
-    pub application: Option<String>,
-    /// The client's address, when known.
-    pub client: Option<String>,
-    /// Why the session was suspended, while it is.
-    pub suspend_reason: Option<String>,
-}
-
-/// A request from the REST API to one session task.
-#[derive(Debug)]
-pub enum ApiCommand {
-    /// The mirror's screen now.
-    Screen(oneshot::Sender<ScreenView>),
-    /// Applies `actions` to the mirror of a headless session and sends what they produce
-    /// to the host; with `waiter`, that waiter is answered with the screen once the
-    /// keyboard is unlocked (at once if it already is).
-    Keys {
-        /// The parsed actions, in order.
-        actions: Vec<Action>,
-        /// Answered when the keyboard is unlocked (`?wait=unlock`).
-        waiter: Option<oneshot::Sender<ScreenView>>,
-        /// How the actions went.
-        reply: oneshot::Sender<Result<(), ApiRefusal>>,
-    },
-    /// Ends the session (`DELETE`); answered once the task has let go of it.
-    Close(oneshot::Sender<()>),
-    /// Suspends a headless session (the guide's lifecycle): input is refused, the host
-    /// connection and the screen are kept, timeouts still apply.
-    Suspend {
-        /// Why, for the log and the listing.
-        reason: Option<String>,
-        /// Done, or why not.
-        reply: oneshot::Sender<Result<(), ApiRefusal>>,
-    },
-    /// Resumes a suspended session.
-    Resume(oneshot::Sender<Result<(), ApiRefusal>>),
-}
-
-/// Why a session refused an API request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiRefusal {
-    /// Input is only for headless sessions (a browser owns the keyboard of the others).
-    NotHeadless,
-    /// An action failed (what was before it was applied).
-    Action(ActionError),
-    /// [`MAX_WAITERS`] requests already wait on this session.
-    TooManyWaiters,
-    /// The session is suspended (input refused, or suspended twice).
-    Suspended,
-    /// Resume of a session that is not suspended.
-    NotSuspended,
-}
 
 /// A message for the attached browser, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -827,104 +674,6 @@ impl SessionTask {
         }
     }
 
-    /// Sends one item of a headless mirror's output to the host.
-    async fn send_outbound(&mut self, out: Outbound) {
-        let result = match out {
-            Outbound::Record { data_type, data } => {
-                self.sender.send_record(data_type, &data).await.map(|_| ())
-            }
-            Outbound::Attn => self.sender.attn().await,
-            Outbound::SysReq => self.sender.sysreq().await,
-        };
-        if let Err(e) = result {
-            tracing::warn!(session = %self.info.session_id, "host refused input: {e}");
-        }
-    }
-
-    /// A REST API request.
-    async fn api(&mut self, cmd: ApiCommand) {
-        match cmd {
-            ApiCommand::Screen(reply) => {
-                let _ = reply.send(self.screen_view());
-            }
-            ApiCommand::Keys {
-                actions,
-                waiter,
-                reply,
-            } => {
-                if !self.headless {
-                    let _ = reply.send(Err(ApiRefusal::NotHeadless));
-                    return;
-                }
-                if self.suspended {
-                    let _ = reply.send(Err(ApiRefusal::Suspended));
-                    return;
-                }
-                self.waiters.retain(|w| !w.is_closed());
-                if waiter.is_some() && self.waiters.len() >= MAX_WAITERS {
-                    let _ = reply.send(Err(ApiRefusal::TooManyWaiters));
-                    return;
-                }
-                let result = actions::apply(&mut self.mirror, &actions);
-                // Whatever was produced before a failing action goes out, as on a terminal.
-                self.drain_mirror().await;
-                if result.is_ok() {
-                    self.waiters.extend(waiter);
-                }
-                let _ = reply.send(result.map_err(ApiRefusal::Action));
-                self.answer_waiters();
-            }
-            ApiCommand::Suspend { reason, reply } => {
-                let result = if !self.headless {
-                    Err(ApiRefusal::NotHeadless)
-                } else if self.suspended {
-                    Err(ApiRefusal::Suspended)
-                } else {
-                    tracing::info!(session = %self.info.session_id, reason = ?reason, "session suspended");
-                    self.suspended = true;
-                    self.set_summary(|s| {
-                        s.status = SessionStatus::Suspended;
-                        s.suspend_reason = reason;
-                    });
-                    Ok(())
-                };
-                let _ = reply.send(result);
-            }
-            ApiCommand::Resume(reply) => {
-                let result = if !self.headless {
-                    Err(ApiRefusal::NotHeadless)
-                } else if !self.suspended {
-                    Err(ApiRefusal::NotSuspended)
-                } else {
-                    tracing::info!(session = %self.info.session_id, "session resumed");
-                    self.suspended = false;
-                    self.set_summary(|s| {
-                        s.status = SessionStatus::Connected;
-                        s.suspend_reason = None;
-                    });
-                    Ok(())
-                };
-                let _ = reply.send(result);
-            }
-            ApiCommand::Close(_) => {}
-        }
-    }
-
-    /// Answers every waiter when the keyboard is unlocked.
-    fn answer_waiters(&mut self) {
-        if self.waiters.is_empty() || self.mirror.screen().is_locked() {
-            return;
-        }
-        let view = self.screen_view();
-        for waiter in self.waiters.drain(..) {
-            let _ = waiter.send(view.clone());
-        }
-    }
-
-    fn screen_view(&self) -> ScreenView {
-        ScreenView::of(&self.mirror, &self.info.session_id, self.alarm)
-    }
-
     fn attach(&mut self, token: String, reply: oneshot::Sender<Attachment>) {
         if let Some(old) = self.attached.take() {
             let _ = old.kick.send(Kick::TakenOver);
@@ -1053,7 +802,13 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+mod headless;
 pub mod open;
+
+pub use headless::{
+    ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,
+    API_SEND_TIMEOUT, MAX_WAITERS,
+};
 
 #[cfg(test)]
 mod tests;
