@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bridge::config::{Config, Endpoint};
+use bridge::config::{Builtin, Config, Endpoint};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -893,6 +893,110 @@ async fn suspend_refuses_input_until_resume() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_moves_a_session_to_another_endpoint_keeping_its_id() {
+    let down_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let bridge = start(config(vec![
+        Endpoint::builtin("demo2", Builtin::Demo),
+        Endpoint::host("down", "127.0.0.1", Some(down_port)),
+    ]))
+    .await;
+    let addr = bridge.addr;
+    let id = create(addr, json!({"endpoint": "demo", "user": "zoe"})).await;
+    screen_showing(addr, &id, "Logon").await;
+    let input = format!("/api/v1/sessions/{id}/input?wait=unlock");
+    let a = post(
+        addr,
+        &input,
+        json!({"input": "zoe\tDEMO", "function_key": "ENTER"}),
+    )
+    .await;
+    assert!(a.raw.contains("Main menu"), "{a:?}");
+
+    let migrate = format!("/api/v1/sessions/{id}/migrate");
+    let a = http(
+        addr,
+        "PUT",
+        &migrate,
+        Some(r#"{"target_endpoint": "demo2"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(a.body["id"], id.as_str());
+    assert_eq!(a.body["endpoint"], "demo2");
+    assert_eq!(a.body["user"], "zoe");
+    // The new host's first screen, on the same session; one session, counted on demo2 now.
+    screen_showing(addr, &id, "Logon").await;
+    assert_eq!(get(addr, "/api/v1/sessions").await.body["total"], 1);
+    let endpoints = get(addr, "/api/v1/endpoints").await.body;
+    let active = |name: &str| {
+        endpoints["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap()["active_sessions"]
+            .clone()
+    };
+    assert_eq!(active("demo"), 0);
+    assert_eq!(active("demo2"), 1);
+    // Input reaches the new host.
+    let a = post(
+        addr,
+        &input,
+        json!({"input": "ann\tDEMO", "function_key": "ENTER"}),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(a.raw.contains("Main menu"), "{a:?}");
+
+    // Refusals: the session stays where it is.
+    let a = http(
+        addr,
+        "PUT",
+        &migrate,
+        Some(r#"{"target_endpoint": "down"}"#),
+    )
+    .await;
+    assert_error(&a, 503, "ENDPOINT_UNAVAILABLE");
+    let a = http(
+        addr,
+        "PUT",
+        &migrate,
+        Some(r#"{"target_endpoint": "nope"}"#),
+    )
+    .await;
+    assert_error(&a, 400, "INVALID_REQUEST");
+    assert_error(
+        &http(addr, "PUT", &migrate, Some("{}")).await,
+        400,
+        "INVALID_REQUEST",
+    );
+    let one = get(addr, &format!("/api/v1/sessions/{id}")).await;
+    assert_eq!(one.body["endpoint"], "demo2");
+    assert_eq!(get(addr, "/api/v1/sessions").await.body["total"], 1);
+    let (_ws, ws_id) = websocket_session(addr).await;
+    let a = http(
+        addr,
+        "PUT",
+        &format!("/api/v1/sessions/{ws_id}/migrate"),
+        Some(r#"{"target_endpoint": "demo2"}"#),
+    )
+    .await;
+    assert_error(&a, 409, "NOT_HEADLESS");
+    let a = http(
+        addr,
+        "PUT",
+        "/api/v1/sessions/sess_00/migrate",
+        Some(r#"{"target_endpoint": "demo2"}"#),
+    )
+    .await;
+    assert_error(&a, 404, "SESSION_NOT_FOUND");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_document_lists_the_routes() {
     let bridge = start(config(vec![])).await;
     let a = get(bridge.addr, "/api/v1/openapi.json").await;
@@ -910,6 +1014,7 @@ async fn openapi_document_lists_the_routes() {
         ("/api/v1/sessions/{id}/input", &["post"]),
         ("/api/v1/sessions/{id}/suspend", &["post"]),
         ("/api/v1/sessions/{id}/resume", &["post"]),
+        ("/api/v1/sessions/{id}/migrate", &["put"]),
     ] {
         for m in methods {
             assert!(paths[path][*m].is_object(), "{path} {m} missing: {paths:?}");

@@ -9,6 +9,7 @@
 //! | `GET /api/v1/sessions/{id}/screen` | [`sessions::get_screen`]: s3270 `Ascii()` text, cursor, fields |
 //! | `POST /api/v1/sessions/{id}/input` | [`sessions::post_input`]: guide's text + key, or s3270 actions; `?wait=unlock` |
 //! | `POST /api/v1/sessions/{id}/suspend`, `.../resume` | [`sessions::suspend_session`], [`sessions::resume_session`]: the guide's lifecycle (headless sessions) |
+//! | `PUT /api/v1/sessions/{id}/migrate` | [`sessions::migrate_session`]: reconnect a headless session to another endpoint |
 //! | `GET /api/v1/openapi.json` | [`openapi::openapi_json`] |
 //!
 //! Owns: these routes, their bodies and error codes ([`ApiError`]), the s3270 action parser
@@ -25,7 +26,7 @@ pub mod sessions;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 pub use error::ApiError;
@@ -52,6 +53,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route(
             "/api/v1/sessions/{id}/resume",
             post(sessions::resume_session),
+        )
+        .route(
+            "/api/v1/sessions/{id}/migrate",
+            put(sessions::migrate_session),
         )
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
 }

@@ -19,7 +19,8 @@ use utoipa::{OpenApi, ToSchema};
 use super::error::ErrorBody;
 use super::screen::{FieldView, ScreenData, ScreenView};
 use super::sessions::{
-    self, CreateSession, InputAccepted, InputRequest, SessionList, SessionResource, SuspendRequest,
+    self, CreateSession, InputAccepted, InputRequest, MigrateRequest, SessionList, SessionResource,
+    SuspendRequest,
 };
 
 /// `GET /api/v1/health` answer.
@@ -110,6 +111,7 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         sessions::post_input,
         sessions::suspend_session,
         sessions::resume_session,
+        sessions::migrate_session,
     ),
     components(schemas(
         ErrorBody,
@@ -123,6 +125,7 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         InputRequest,
         InputAccepted,
         SuspendRequest,
+        MigrateRequest,
         ScreenView,
         ScreenData,
         FieldView,

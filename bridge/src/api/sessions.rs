@@ -742,6 +742,87 @@ pub async fn resume_session(
     lifecycle(&state, &id, ApiCommand::Resume(reply), answer).await
 }
 
+/// `PUT /api/v1/sessions/{id}/migrate` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MigrateRequest {
+    /// The configured endpoint to reconnect to.
+    pub target_endpoint: String,
+}
+
+/// Reconnects a headless session to another endpoint: a new host connection is opened
+/// through the same path as `POST /sessions` (limits included: it needs a free place while
+/// both connections exist), then the session takes it over, keeping its id; the old host
+/// connection is closed. The screen is the new host's.
+#[utoipa::path(
+    put,
+    path = "/api/v1/sessions/{id}/migrate",
+    tag = "sessions",
+    request_body = MigrateRequest,
+    params(("id" = String, Path, description = "Session id (`sess_...`)")),
+    responses(
+        (status = 200, description = "Migrated: the session on its new endpoint", body = SessionResource),
+        (status = 400, description = "INVALID_REQUEST: malformed body, unknown endpoint", body = ErrorBody),
+        (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
+        (status = 409, description = "NOT_HEADLESS: a websocket session", body = ErrorBody),
+        (status = 503, description = "ENDPOINT_UNAVAILABLE (the old connection stays) or SESSION_LIMIT", body = ErrorBody),
+    )
+)]
+pub async fn migrate_session(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    json: Result<Json<MigrateRequest>, JsonRejection>,
+) -> Result<Json<SessionResource>, ApiError> {
+    let req = body(json)?;
+    let summary = state
+        .sessions
+        .get(&id)
+        .ok_or_else(|| ApiError::no_session(&id))?;
+    if summary.kind != SessionKind::Api {
+        return Err(refused(ApiRefusal::NotHeadless));
+    }
+    let target = choose_endpoint(&state, Some(&req.target_endpoint))
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+    let code_page = target
+        .config
+        .code_page
+        .as_deref()
+        .and_then(CodePage::by_name);
+    let request = OpenRequest {
+        endpoint: Some(&target.config.name),
+        model: Some(&summary.model),
+        options: StartOptions {
+            kind: SessionKind::Api,
+            user: summary.user.clone(),
+            application: summary.application.clone(),
+            client: summary.client.clone(),
+            code_page,
+        },
+    };
+    let fresh = open(&state, request).await.map_err(|e| {
+        tracing::info!(session = %id, code = e.code(), "migration refused: {e}");
+        open_error(e)
+    })?;
+    // The fresh session hands its connection over, then ours adopts it.
+    let (reply, transplant) = oneshot::channel();
+    send(&state, &fresh.info.session_id, ApiCommand::Surrender(reply)).await?;
+    let transplant = tokio::time::timeout(TASK_ANSWER, transplant)
+        .await
+        .map_err(|_| busy(&fresh.info.session_id))?
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::ENDPOINT_UNAVAILABLE,
+                "the new host connection ended before the migration",
+            )
+        })?;
+    let (reply, answer) = oneshot::channel();
+    let command = ApiCommand::Adopt {
+        from: Box::new(transplant),
+        reply,
+    };
+    lifecycle(&state, &id, command, answer).await
+}
+
 /// `t` as RFC 3339 UTC with seconds (`2026-12-03T20:15:00Z`).
 pub fn rfc3339(t: SystemTime) -> String {
     let secs = t

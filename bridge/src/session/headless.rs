@@ -6,7 +6,8 @@
 //! Partition Query, Read Buffer / Read Modified answers, GA23-0059 §3.5 and ch. 6, and the
 //! records of the keys the API types) goes to the host (`SessionTask::send_outbound`).
 //! Owns: that, the `?wait=unlock` waiters (answered when the keyboard is unlocked, at most
-//! [`MAX_WAITERS`]), suspend/resume. Does not own: the session lifecycle and its timers
+//! [`MAX_WAITERS`]), suspend/resume, and migration (a fresh session surrenders its host
+//! connection, mirror and slot as a [`Transplant`], which the migrating session adopts). Does not own: the session lifecycle and its timers
 //! ([`super`]), HTTP ([`crate::api`]), the action syntax ([`crate::api::actions`]).
 
 use std::time::{Duration, SystemTime};
@@ -15,9 +16,11 @@ use tn3270::codepage::CodePage;
 use tn3270::terminal::Outbound;
 use tokio::sync::oneshot;
 
-use super::SessionTask;
+use super::{SessionInfo, SessionTask, Slot};
 use crate::api::actions::{self, Action, ActionError};
 use crate::api::screen::ScreenView;
+use crate::upstream::{UpstreamEvents, UpstreamSender};
+use tn3270::terminal::Terminal;
 
 /// Most REST requests waiting for the keyboard to unlock on one session (`?wait=unlock`);
 /// more are refused ([`ApiRefusal::TooManyWaiters`]). Each waiter also has its own timeout.
@@ -153,6 +156,38 @@ pub enum ApiCommand {
     },
     /// Resumes a suspended session.
     Resume(oneshot::Sender<Result<(), ApiRefusal>>),
+    /// Migration, first half: a freshly opened headless session ends without closing its
+    /// host connection and hands it over (with its mirror and its slot).
+    Surrender(oneshot::Sender<Transplant>),
+    /// Migration, second half: the session takes over `from`'s host connection, mirror and
+    /// slot, keeping its id; its old host connection is closed.
+    Adopt {
+        /// What the surrendering session handed over.
+        from: Box<Transplant>,
+        /// Done, or why not (then `from` is dropped: its connection closes).
+        reply: oneshot::Sender<Result<(), ApiRefusal>>,
+    },
+}
+
+/// A host connection with its mirror and its place under the limits, moving from one
+/// session task to another (`PUT /api/v1/sessions/{id}/migrate`).
+pub struct Transplant {
+    pub(super) sender: UpstreamSender,
+    pub(super) events: UpstreamEvents,
+    pub(super) mirror: Terminal,
+    pub(super) info: SessionInfo,
+    pub(super) bind: Option<Vec<u8>>,
+    pub(super) alarm: bool,
+    pub(super) slot: Slot,
+}
+
+impl std::fmt::Debug for Transplant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transplant")
+            .field("endpoint", &self.info.endpoint)
+            .field("lu", &self.info.lu)
+            .finish()
+    }
 }
 
 /// Why a session refused an API request.
@@ -250,11 +285,48 @@ impl SessionTask {
                 };
                 let _ = reply.send(result);
             }
-            ApiCommand::Close(_) => {}
+            ApiCommand::Adopt { reply, .. } => {
+                // The run loop adopts; anything else reaching here is no headless session.
+                let _ = reply.send(Err(ApiRefusal::NotHeadless));
+            }
+            ApiCommand::Close(_) | ApiCommand::Surrender(_) => {}
         }
     }
 
     /// Answers every waiter when the keyboard is unlocked.
+    /// Takes over `from`'s host connection (the caller swaps the event stream): the mirror,
+    /// endpoint, LU, mode and slot become `from`'s; id, user, waiters stay.
+    pub(super) fn adopt(&mut self, from: Transplant) {
+        tracing::info!(
+            session = %self.info.session_id,
+            from = %self.info.endpoint,
+            to = %from.info.endpoint,
+            "session migrated"
+        );
+        self.sender = from.sender;
+        self.mirror = from.mirror;
+        self.bind = from.bind;
+        self.alarm = from.alarm;
+        self._slot = from.slot;
+        self.info.endpoint = from.info.endpoint;
+        self.info.lu = from.info.lu;
+        self.info.terminal_type = from.info.terminal_type;
+        self.info.model = from.info.model;
+        self.info.mode = from.info.mode;
+        self.info.tls = from.info.tls;
+        let (endpoint, lu, model) = (
+            self.info.endpoint.clone(),
+            self.info.lu.clone(),
+            self.info.model.clone(),
+        );
+        self.set_summary(|s| {
+            s.endpoint = endpoint;
+            s.lu = lu;
+            s.model = model;
+        });
+        self.answer_waiters();
+    }
+
     pub(super) fn answer_waiters(&mut self) {
         if self.waiters.is_empty() || self.mirror.screen().is_locked() {
             return;

@@ -11,8 +11,8 @@
 //! the keys the API types go to the host; they have no browser, no resume token and no detach
 //! grace, and live until `DELETE`, the idle or the lifetime limit. The per-session facts the
 //! API lists ([`SessionSummary`]), and the commands it sends to a session task ([`ApiCommand`]:
-//! screen, keys with wait-for-unlock, suspend/resume, close). The snapshot sent on re-attach
-//! (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
+//! screen, keys with wait-for-unlock, suspend/resume, migration, close; see `headless`). The
+//! snapshot sent on re-attach (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
 //! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
 //! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
 //! bytes, close codes) — that is [`crate::ws`]; host connections ([`crate::upstream`]).
@@ -487,6 +487,9 @@ async fn attach(commands: &mpsc::Sender<Command>, token: String) -> Option<Attac
     answer.await.ok()
 }
 
+/// The answer channel of an API command that succeeds or is refused.
+type ApiReply = oneshot::Sender<Result<(), ApiRefusal>>;
+
 struct Attached {
     tx: mpsc::Sender<ToBrowser>,
     kick: oneshot::Sender<Kick>,
@@ -525,6 +528,8 @@ impl SessionTask {
         let started = tokio::time::Instant::now();
         let mut active = started;
         let mut closed: Option<oneshot::Sender<()>> = None;
+        let mut surrender: Option<oneshot::Sender<Transplant>> = None;
+        let mut adopt: Option<(Box<Transplant>, ApiReply)> = None;
         let end = loop {
             let deadline = detached_since.map(|t| t + self.grace);
             let lifetime_end = started.checked_add(self.lifetime);
@@ -569,6 +574,13 @@ impl SessionTask {
                         closed = Some(done);
                         break ("SESSION_DELETED", "the session was ended through the REST API".to_owned());
                     }
+                    Some(Command::Api(ApiCommand::Surrender(reply))) if self.headless => {
+                        surrender = Some(reply);
+                        break ("MIGRATED", "the host connection moved to another session".to_owned());
+                    }
+                    Some(Command::Api(ApiCommand::Adopt { from, reply })) if self.headless => {
+                        adopt = Some((from, reply));
+                    }
                     Some(Command::Api(cmd)) => {
                         if matches!(cmd, ApiCommand::Keys { .. }) {
                             active = tokio::time::Instant::now();
@@ -581,6 +593,16 @@ impl SessionTask {
                     break ("DETACH_EXPIRED", "no browser resumed the session in time".to_owned())
                 }
             }
+            if let Some((from, reply)) = adopt.take() {
+                // Outside `select!`, where the event stream is no longer borrowed: take the
+                // adopted connection's events; the old stream goes with `from` and the old
+                // sender is replaced, which closes the old host connection.
+                let mut from = *from;
+                std::mem::swap(&mut events, &mut from.events);
+                self.adopt(from);
+                active = tokio::time::Instant::now();
+                let _ = reply.send(Ok(()));
+            }
             if self.attached.is_none() && detached_since.is_none() && !self.headless {
                 // Dropped for a slow browser.
                 detached_since = Some(tokio::time::Instant::now());
@@ -591,6 +613,19 @@ impl SessionTask {
             table.by_id.remove(&self.info.session_id);
         }
         tracing::info!(session = %self.info.session_id, code = end.0, "session ended");
+        if let Some(reply) = surrender {
+            // Migration: the host connection lives on in the adopting session.
+            let _ = reply.send(Transplant {
+                sender: self.sender,
+                events,
+                mirror: self.mirror,
+                info: self.info,
+                bind: self.bind,
+                alarm: self.alarm,
+                slot: self._slot,
+            });
+            return;
+        }
         self.deliver(ToBrowser::Ended {
             code: end.0,
             message: end.1,
@@ -807,7 +842,7 @@ pub mod open;
 
 pub use headless::{
     ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,
-    API_SEND_TIMEOUT, MAX_WAITERS,
+    Transplant, API_SEND_TIMEOUT, MAX_WAITERS,
 };
 
 #[cfg(test)]
