@@ -803,18 +803,24 @@ pub async fn migrate_session(
         open_error(e)
     })?;
     // The fresh session hands its connection over, then ours adopts it.
+    let lost = || {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code::ENDPOINT_UNAVAILABLE,
+            format!(
+                "the new connection to {:?} ended before the migration",
+                target.config.name
+            ),
+        )
+    };
     let (reply, transplant) = oneshot::channel();
-    send(&state, &fresh.info.session_id, ApiCommand::Surrender(reply)).await?;
+    send(&state, &fresh.info.session_id, ApiCommand::Surrender(reply))
+        .await
+        .map_err(|_| lost())?;
     let transplant = tokio::time::timeout(TASK_ANSWER, transplant)
         .await
         .map_err(|_| busy(&fresh.info.session_id))?
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                code::ENDPOINT_UNAVAILABLE,
-                "the new host connection ended before the migration",
-            )
-        })?;
+        .map_err(|_| lost())?;
     let (reply, answer) = oneshot::channel();
     let command = ApiCommand::Adopt {
         from: Box::new(transplant),
