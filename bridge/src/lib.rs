@@ -7,6 +7,7 @@
 //! ## Map of the crate
 //! | module | role |
 //! |---|---|
+//! | [`api`] | the REST API of sessions (`/api/v1/sessions...`: create headless, list, screen, input in s3270 action syntax) and `/api/v1/openapi.json` (`docs/API.md`) |
 //! | [`config`] | `server.yaml` and `WEB3270_*`/`ZIG3270_*` environment variables → one typed, validated [`config::Config`] |
 //! | [`demo`] | the embedded demo host: a small 3270 application (logon, menu, colours, form, screen sizes) and its TN3270 server, `web3270 demo-host` |
 //! | [`native`] | the native TN3270 listener: x3270/s3270/PCOMM clients name an endpoint as their LU and are relayed to it |
@@ -20,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod config;
 pub mod demo;
 pub mod native;

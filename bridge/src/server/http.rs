@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Router;
 
 use super::AppState;
+pub use crate::api::ApiError;
 
 /// The page served at `/` until the browser client is built and embedded.
 const INDEX_HTML: &str = include_str!("../../../index.html");
@@ -24,30 +24,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         // /api/v1/health, /api/v1/endpoints (crate::pool::api).
         .merge(crate::pool::api::router())
         // The browser's websocket (crate::ws, docs/WEBSOCKET.md).
-        .route("/ws", get(crate::ws::upgrade));
+        .route("/ws", get(crate::ws::upgrade))
+        // Sessions API and the OpenAPI document (crate::api, docs/API.md).
+        .merge(crate::api::router());
     if let Some(dir) = &state.static_dir {
         router = router.nest_service("/static", tower_http::services::ServeDir::new(dir));
     }
     router.fallback(not_found).with_state(state)
-}
-
-/// An API error with the guide's body and status.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({
-            "err": self.code,
-            "message": self.message,
-            "status": self.status.as_u16(),
-        });
-        (self.status, Json(body)).into_response()
-    }
 }
 
 async fn index() -> impl IntoResponse {
@@ -55,9 +38,9 @@ async fn index() -> impl IntoResponse {
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError {
-        status: StatusCode::NOT_FOUND,
-        code: "NOT_FOUND",
-        message: format!("no such resource: {}", uri.path()),
-    }
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        crate::api::error::code::NOT_FOUND,
+        format!("no such resource: {}", uri.path()),
+    )
 }

@@ -5,8 +5,14 @@
 //! Owns: the session lifecycle (create → attached ⇄ detached → ended), the detach grace
 //! period, idle and lifetime limits, the mirror (a record-mode `tn3270::terminal::Terminal`,
 //! so host 3270-DATA is applied with `datastream::process` and BIND-IMAGE sizes exactly as the
-//! browser applies them; its own replies are discarded), the snapshot sent on re-attach
-//! (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
+//! browser applies them; its own replies are discarded while a browser answers), the
+//! **headless** (REST API) sessions, whose mirror *is* the terminal: its replies (Query Reply
+//! to Read Partition Query, Read Buffer/Read Modified answers, GA23-0059 §3.5 and ch. 6) and
+//! the keys the API types go to the host; they have no browser, no resume token and no detach
+//! grace, and live until `DELETE`, the idle or the lifetime limit. The per-session facts the
+//! API lists ([`SessionSummary`]), and the commands it sends to a session task ([`ApiCommand`]:
+//! screen, keys with wait-for-unlock, suspend/resume, migration, close; see `headless`). The
+//! snapshot sent on re-attach (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
 //! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
 //! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
 //! bytes, close codes) — that is [`crate::ws`]; host connections ([`crate::upstream`]).
@@ -15,15 +21,16 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tn3270::builder::reply::InboundRecord;
 use tn3270::builder::snapshot::screen_record;
 use tn3270::builder::CommandCodes;
-use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
+use tn3270::terminal::{Terminal, TerminalConfig, TerminalEvent, TerminalModel};
 use tn3270::tn3270e::{DataType, Mode};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::api::screen::ScreenView;
 use crate::config::SessionsConfig;
 use crate::upstream::{CloseReason, UpstreamEvent, UpstreamEvents, UpstreamInfo, UpstreamSender};
 
@@ -158,11 +165,14 @@ enum Command {
     },
     Input(Input),
     Detach(u64),
+    Api(ApiCommand),
 }
 
 struct Entry {
+    /// Empty for headless sessions: nobody can resume them.
     resume_token: String,
     commands: mpsc::Sender<Command>,
+    summary: SessionSummary,
 }
 
 /// All live sessions of this bridge instance.
@@ -317,8 +327,8 @@ impl SessionManager {
         })
     }
 
-    /// Starts a session over an established upstream and attaches the caller to it; `None`
-    /// if no token could be drawn (the upstream is dropped, i.e. closed).
+    /// Starts a websocket session over an established upstream and attaches the caller to
+    /// it; `None` if no token could be drawn (the upstream is dropped, i.e. closed).
     pub async fn start(
         &self,
         slot: Slot,
@@ -326,15 +336,55 @@ impl SessionManager {
         model: TerminalModel,
         upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
     ) -> Option<Attachment> {
+        self.start_with(slot, endpoint, model, upstream, StartOptions::default())
+            .await
+    }
+
+    /// Starts a session of `options.kind`. A websocket session attaches the caller; a
+    /// headless one returns an attachment that only carries its [`SessionInfo`] (no resume
+    /// token, a closed message queue): its mirror answers the host itself.
+    pub async fn start_with(
+        &self,
+        slot: Slot,
+        endpoint: String,
+        model: TerminalModel,
+        upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
+        options: StartOptions,
+    ) -> Option<Attachment> {
         let (info, sender, events) = upstream;
         let id = format!("sess_{}", random_hex()?);
-        let token = random_hex()?;
+        let headless = options.kind == SessionKind::Api;
+        let token = if headless {
+            String::new()
+        } else {
+            random_hex()?
+        };
         let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
-        let config = TerminalConfig {
+        let mut config = TerminalConfig {
             model: model.clone(),
             ..TerminalConfig::default()
         };
+        if let Some(code_page) = options.code_page {
+            config.code_page = code_page;
+        }
         let mirror = Terminal::for_records(config, info.mode, info.lu.clone());
+        let summary = SessionSummary {
+            id: id.clone(),
+            endpoint: endpoint.clone(),
+            kind: options.kind,
+            status: if headless {
+                SessionStatus::Connected
+            } else {
+                SessionStatus::Attached
+            },
+            lu: info.lu.clone(),
+            model: model_name(&model),
+            created_at: SystemTime::now(),
+            user: options.user,
+            application: options.application,
+            client: options.client,
+            suspend_reason: None,
+        };
         let task = SessionTask {
             info: SessionInfo {
                 session_id: id.clone(),
@@ -356,6 +406,10 @@ impl SessionManager {
             idle: self.idle,
             table: self.table.clone(),
             commands: commands.downgrade(),
+            headless,
+            waiters: Vec::new(),
+            alarm: false,
+            suspended: false,
             _slot: slot,
         };
         if let Ok(mut table) = self.table.lock() {
@@ -364,18 +418,33 @@ impl SessionManager {
                 Entry {
                     resume_token: token.clone(),
                     commands: commands.clone(),
+                    summary,
                 },
             );
         }
-        // Attach the creator before the task sees any host event, so none is lost.
         let mut task = task;
         let (reply, answer) = oneshot::channel();
-        task.attach(token, reply);
+        if headless {
+            // Nobody attaches: the caller only learns the session's facts.
+            let _ = reply.send(Attachment {
+                info: task.info.clone(),
+                rx: mpsc::channel(1).1,
+                kick: oneshot::channel().1,
+                handle: AttachedHandle {
+                    commands: commands.clone(),
+                    generation: 0,
+                },
+            });
+        } else {
+            // Attach the creator before the task sees any host event, so none is lost.
+            task.attach(token, reply);
+        }
         tracing::info!(
             session = %task.info.session_id,
             endpoint = %task.info.endpoint,
             lu = ?task.info.lu,
             terminal_type = %task.info.terminal_type,
+            kind = options.kind.as_str(),
             "session started"
         );
         tokio::spawn(task.run(events, command_rx));
@@ -402,6 +471,43 @@ impl SessionManager {
             .await
             .ok_or(SessionError::ResumeFailed)
     }
+
+    /// Every live session (websocket and API), oldest first.
+    pub fn list(&self) -> Vec<SessionSummary> {
+        let mut all: Vec<SessionSummary> = match self.table.lock() {
+            Ok(table) => table.by_id.values().map(|e| e.summary.clone()).collect(),
+            Err(_) => Vec::new(),
+        };
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        all
+    }
+
+    /// The live session `id`, if any.
+    pub fn get(&self, id: &str) -> Option<SessionSummary> {
+        self.table
+            .lock()
+            .ok()
+            .and_then(|t| t.by_id.get(id).map(|e| e.summary.clone()))
+    }
+
+    /// Sends an API command to session `id`, waiting at most [`API_SEND_TIMEOUT`] for room
+    /// in its command queue.
+    pub async fn api(&self, id: &str, command: ApiCommand) -> Result<(), ApiSendError> {
+        let commands = self
+            .table
+            .lock()
+            .ok()
+            .and_then(|t| t.by_id.get(id).map(|e| e.commands.clone()))
+            .ok_or(ApiSendError::NoSession)?;
+        match commands
+            .send_timeout(Command::Api(command), API_SEND_TIMEOUT)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => Err(ApiSendError::NoSession),
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => Err(ApiSendError::Busy),
+        }
+    }
 }
 
 async fn attach(commands: &mpsc::Sender<Command>, token: String) -> Option<Attachment> {
@@ -409,6 +515,9 @@ async fn attach(commands: &mpsc::Sender<Command>, token: String) -> Option<Attac
     commands.send(Command::Attach { token, reply }).await.ok()?;
     answer.await.ok()
 }
+
+/// The answer channel of an API command that succeeds or is refused.
+type ApiReply = oneshot::Sender<Result<(), ApiRefusal>>;
 
 struct Attached {
     tx: mpsc::Sender<ToBrowser>,
@@ -429,15 +538,27 @@ struct SessionTask {
     table: Arc<Mutex<Table>>,
     /// Its own command channel, weakly (handed to each attached websocket).
     commands: mpsc::WeakSender<Command>,
+    /// A REST API session: the mirror answers the host and takes typed keys.
+    headless: bool,
+    /// API requests waiting for the keyboard to unlock (at most [`MAX_WAITERS`]).
+    waiters: Vec<oneshot::Sender<ScreenView>>,
+    /// Whether the last host write sounded the alarm.
+    alarm: bool,
+    /// Suspended through the API (headless only): input is refused.
+    suspended: bool,
     _slot: Slot,
 }
 
 impl SessionTask {
     async fn run(mut self, mut events: UpstreamEvents, mut commands: mpsc::Receiver<Command>) {
-        // The grace clock runs whenever nobody is attached.
-        let mut detached_since = self.attached.is_none().then(tokio::time::Instant::now);
+        // The grace clock runs whenever nobody is attached (never for headless sessions).
+        let mut detached_since =
+            (self.attached.is_none() && !self.headless).then(tokio::time::Instant::now);
         let started = tokio::time::Instant::now();
         let mut active = started;
+        let mut closed: Option<oneshot::Sender<()>> = None;
+        let mut surrender: Option<oneshot::Sender<Transplant>> = None;
+        let mut adopt: Option<(Box<Transplant>, ApiReply)> = None;
         let end = loop {
             let deadline = detached_since.map(|t| t + self.grace);
             let lifetime_end = started.checked_add(self.lifetime);
@@ -454,13 +575,19 @@ impl SessionTask {
                     None => break ("HOST_CLOSED", "the host connection ended".to_owned()),
                     Some(ev) => {
                         active = tokio::time::Instant::now();
-                        self.host_event(ev);
+                        self.host_event(ev).await;
                     }
                 },
                 cmd = commands.recv() => match cmd {
                     Some(Command::Attach { token, reply }) => {
+                        if self.headless {
+                            // No token is ever issued for a headless session; refuse anyway.
+                            drop(reply);
+                            continue;
+                        }
                         detached_since = None;
                         self.attach(token, reply);
+                        self.set_status(SessionStatus::Attached);
                     }
                     Some(Command::Input(input)) => {
                         active = tokio::time::Instant::now();
@@ -469,7 +596,25 @@ impl SessionTask {
                     Some(Command::Detach(generation)) => {
                         if generation == self.generation && self.attached.take().is_some() {
                             detached_since = Some(tokio::time::Instant::now());
+                            self.set_status(SessionStatus::Detached);
                         }
+                    }
+                    Some(Command::Api(ApiCommand::Close(done))) => {
+                        closed = Some(done);
+                        break ("SESSION_DELETED", "the session was ended through the REST API".to_owned());
+                    }
+                    Some(Command::Api(ApiCommand::Surrender(reply))) if self.headless => {
+                        surrender = Some(reply);
+                        break ("MIGRATED", "the host connection moved to another session".to_owned());
+                    }
+                    Some(Command::Api(ApiCommand::Adopt { from, reply })) if self.headless => {
+                        adopt = Some((from, reply));
+                    }
+                    Some(Command::Api(cmd)) => {
+                        if matches!(cmd, ApiCommand::Keys { .. }) {
+                            active = tokio::time::Instant::now();
+                        }
+                        self.api(cmd).await;
                     }
                     None => break ("LOCAL_CLOSE", "the bridge is shutting down".to_owned()),
                 },
@@ -477,58 +622,120 @@ impl SessionTask {
                     break ("DETACH_EXPIRED", "no browser resumed the session in time".to_owned())
                 }
             }
-            if self.attached.is_none() && detached_since.is_none() {
+            if let Some((from, reply)) = adopt.take() {
+                // Outside `select!`, where the event stream is no longer borrowed: take the
+                // adopted connection's events; the old stream goes with `from` and the old
+                // sender is replaced, which closes the old host connection.
+                let mut from = *from;
+                std::mem::swap(&mut events, &mut from.events);
+                self.adopt(from);
+                active = tokio::time::Instant::now();
+                let _ = reply.send(Ok(()));
+            }
+            if self.attached.is_none() && detached_since.is_none() && !self.headless {
                 // Dropped for a slow browser.
                 detached_since = Some(tokio::time::Instant::now());
+                self.set_status(SessionStatus::Detached);
             }
         };
         if let Ok(mut table) = self.table.lock() {
             table.by_id.remove(&self.info.session_id);
         }
         tracing::info!(session = %self.info.session_id, code = end.0, "session ended");
+        if let Some(reply) = surrender {
+            // Migration: the host connection lives on in the adopting session.
+            let _ = reply.send(Transplant {
+                sender: self.sender,
+                events,
+                mirror: self.mirror,
+                info: self.info,
+                bind: self.bind,
+                alarm: self.alarm,
+                slot: self._slot,
+            });
+            return;
+        }
         self.deliver(ToBrowser::Ended {
             code: end.0,
             message: end.1,
         });
-        // Dropping `sender` and `events` closes the upstream connection.
+        // Waiters see their channel close: the API answers that the session ended.
+        self.waiters.clear();
+        // Dropping `sender` and `events` closes the upstream connection; close the upstream
+        // before a DELETE is answered, so the host has seen the end when the client hears 204.
+        drop(self.sender);
+        drop(events);
+        if let Some(done) = closed {
+            let _ = done.send(());
+        }
     }
 
-    fn host_event(&mut self, ev: UpstreamEvent) {
+    fn set_status(&self, status: SessionStatus) {
+        self.set_summary(|s| s.status = status);
+    }
+
+    fn set_summary(&self, change: impl FnOnce(&mut SessionSummary)) {
+        if let Ok(mut table) = self.table.lock() {
+            if let Some(e) = table.by_id.get_mut(&self.info.session_id) {
+                change(&mut e.summary);
+            }
+        }
+    }
+
+    async fn host_event(&mut self, ev: UpstreamEvent) {
         match ev {
             UpstreamEvent::Record {
                 data_type, data, ..
             } => {
                 self.mirror.feed_record(data_type, &data);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.deliver(ToBrowser::Record(data_type, data));
             }
             UpstreamEvent::Bind(bind) => {
                 self.mirror.feed_record(DataType::BindImage, &bind.raw);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.bind = Some(bind.raw.clone());
                 self.deliver(ToBrowser::Record(DataType::BindImage, bind.raw));
             }
             UpstreamEvent::Unbind { reason } => {
                 let data: Vec<u8> = reason.into_iter().collect();
                 self.mirror.feed_record(DataType::Unbind, &data);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.bind = None;
                 self.deliver(ToBrowser::Record(DataType::Unbind, data));
             }
             UpstreamEvent::ModeChanged(mode) => {
                 self.info.mode = mode;
                 self.mirror.set_mode(mode);
-                self.drain_mirror();
+                self.drain_mirror().await;
                 self.deliver(ToBrowser::Mode(mode));
             }
             UpstreamEvent::Response { .. } | UpstreamEvent::Closed { .. } => {}
         }
+        self.answer_waiters();
     }
 
-    /// The mirror answers queries like a terminal would; only the browser's answers count.
-    fn drain_mirror(&mut self) {
-        while self.mirror.poll_outbound().is_some() {}
-        while self.mirror.poll_event().is_some() {}
+    /// The mirror answers queries like a terminal would. With a browser attached only the
+    /// browser's answers count and the mirror's are dropped; a headless session sends them
+    /// (and what the API typed) to the host.
+    async fn drain_mirror(&mut self) {
+        while let Some(out) = self.mirror.poll_outbound() {
+            if self.headless {
+                self.send_outbound(out).await;
+            }
+        }
+        let mut applied = false;
+        let mut alarm = false;
+        while let Some(ev) = self.mirror.poll_event() {
+            match ev {
+                TerminalEvent::RecordApplied => applied = true,
+                TerminalEvent::Alarm => alarm = true,
+                _ => {}
+            }
+        }
+        if applied {
+            self.alarm = alarm;
+        }
     }
 
     fn attach(&mut self, token: String, reply: oneshot::Sender<Attachment>) {
@@ -659,7 +866,13 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+mod headless;
 pub mod open;
+
+pub use headless::{
+    ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,
+    Transplant, API_SEND_TIMEOUT, MAX_WAITERS,
+};
 
 #[cfg(test)]
 mod tests;

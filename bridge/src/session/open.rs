@@ -11,7 +11,7 @@
 
 use tn3270::terminal::TerminalModel;
 
-use super::{Attachment, SessionError};
+use super::{Attachment, SessionError, StartOptions};
 use crate::pool::{PoolError, PoolRequest};
 use crate::server::AppState;
 use crate::upstream::UpstreamOptions;
@@ -23,6 +23,9 @@ pub struct OpenRequest<'a> {
     pub endpoint: Option<&'a str>,
     /// A model as s3270 spells it (`3279-4-E`, `3278-2`); `None` for the endpoint's.
     pub model: Option<&'a str>,
+    /// Websocket (the default) or headless REST API session, with what the client told
+    /// about itself (user, application, address).
+    pub options: StartOptions,
 }
 
 /// Why a session was not opened. Each front end maps the variants to its stable codes.
@@ -148,13 +151,23 @@ pub async fn open(state: &AppState, request: OpenRequest<'_>) -> Result<Attachme
         .unwrap_or_default();
     slot.assign(&endpoint.config.name);
     slot.hold(connected.lease);
+    // The mirror decodes with the chosen endpoint's code page unless the caller chose one.
+    let mut options = request.options;
+    if options.code_page.is_none() {
+        options.code_page = endpoint
+            .config
+            .code_page
+            .as_deref()
+            .and_then(tn3270::codepage::CodePage::by_name);
+    }
     state
         .sessions
-        .start(
+        .start_with(
             slot,
             endpoint.config.name.clone(),
             model,
             connected.upstream.into_split(),
+            options,
         )
         .await
         .ok_or_else(|| OpenError::Internal("the session ended at once".into()))

@@ -162,6 +162,7 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
     let request = OpenRequest {
         endpoint: hello.endpoint.as_deref(),
         model: hello.model.as_deref(),
+        ..OpenRequest::default()
     };
     open(state, request).await.map_err(|e| Refusal {
         // A bad model is a bad hello on this protocol (docs/WEBSOCKET.md).
