@@ -11,6 +11,8 @@
 // session, records, control), reconnect with backoff and resume, events. What it does not:
 // rendering, keyboard mapping, the 3270 data stream (all in the wasm, web-client/).
 
+import { FieldMap } from './fields.js';
+
 /** The wasm terminal and its init function, loaded once per page. */
 let wasmReady = null;
 
@@ -95,7 +97,7 @@ function maybe(obj, name, ...args) {
  */
 export class Session extends EventTarget {
   #term; #opts; #socket = null; #retry = 0; #timer = 0; #wanted = false; #state = 'idle';
-  #screenQueued = false; #resumeKey; #info = null; #mod;
+  #screenQueued = false; #resumeKey; #info = null; #mod; #fieldMap;
 
   constructor(mod, term, opts) {
     super();
@@ -103,8 +105,15 @@ export class Session extends EventTarget {
     this.#term = term;
     this.#opts = opts;
     this.#resumeKey = `web3270.resume.${opts.storageKey}`;
+    this.#fieldMap = new FieldMap(opts.model);
     term.setOnSend((msg) => {
       if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(msg);
+    });
+    // A Clear typed on the keyboard erases the screen locally: so do the tracked fields.
+    term.canvas()?.addEventListener('keydown', (e) => {
+      if (term.keyAction(e.key, e.code, e.shiftKey, e.ctrlKey, e.altKey, e.metaKey) === 'Clear') {
+        this.#fieldMap.clear();
+      }
     });
   }
 
@@ -187,6 +196,7 @@ export class Session extends EventTarget {
     if (typeof e.data !== 'string') {
       const bytes = new Uint8Array(e.data);
       this.#term.feedRecord(bytes);
+      this.#fieldMap.apply(bytes);
       if (bytes[0] === DT_3270_DATA && WRITE_COMMANDS.has(bytes[1])
           && bytes.length > 2 && (bytes[2] & WCC_SOUND_ALARM)) this.#emit('bell', {});
       this.#queueScreen();
@@ -199,6 +209,7 @@ export class Session extends EventTarget {
       this.#info = m;
       sessionStorage.setItem(this.#resumeKey, m.resume_token);
       this.#term.beginSession(m);
+      this.#fieldMap = new FieldMap(m.model);
       this.#setState('connected', { endpoint: m.endpoint, lu: m.lu, tls: m.tls });
       this.#emit('connect', m);
       this.#queueScreen();
@@ -265,7 +276,9 @@ export class Session extends EventTarget {
   /** Presses one key by action name ("Enter", "PF3", "Clear", "Attn"…); returns the outcome. */
   press(action) {
     if (this.#opts.readOnly) throw new Error('press: the session is read-only');
-    return this.#term.press(action);
+    const outcome = this.#term.press(action);
+    if (String(action).toLowerCase() === 'clear') this.#fieldMap.clear();
+    return outcome;
   }
 
   /** The screen as shown: rows joined by "\n"; non-display (password) fields are blank. */
@@ -278,31 +291,12 @@ export class Session extends EventTarget {
   /**
    * The fields on the screen: `[{row, col, length, protected, numeric, hidden, intensified,
    * text}]` (row/col of the first data cell, 0-based; hidden fields have blank text). Uses the
-   * terminal's own `fields()` when the wasm provides it, else derives them from the screen text
-   * and the terminal's field-attribute cells (`fieldAttributes()`), else returns [].
+   * terminal's own `fields()` when the wasm provides one, else the field attributes followed
+   * in JS from the host's writes (static/fields.js).
    */
   fields() {
     if (typeof this.#term.fields === 'function') return this.#term.fields();
-    if (typeof this.#term.fieldAttributes !== 'function') return [];
-    const rows = this.screenText().split('\n');
-    const cols = rows[0]?.length ?? 0;
-    const flat = rows.join('');
-    const fas = Array.from(this.#term.fieldAttributes()); // [addr, fa, addr, fa, …]
-    const out = [];
-    for (let i = 0; i + 1 < fas.length; i += 2) {
-      const start = (fas[i] + 1) % flat.length;
-      const next = i + 2 < fas.length ? fas[i + 2] : fas[0] + flat.length;
-      const length = (next - fas[i] - 1 + flat.length) % flat.length;
-      const fa = fas[i + 1];
-      let text = '';
-      for (let k = 0; k < length; k++) text += flat[(start + k) % flat.length];
-      out.push({
-        row: Math.floor(start / cols), col: start % cols, length,
-        protected: !!(fa & 0x20), numeric: !!(fa & 0x10),
-        hidden: (fa & 0x0c) === 0x0c, intensified: (fa & 0x0c) === 0x08, text,
-      });
-    }
-    return out;
+    return this.#fieldMap.fields(this.screenText().split('\n'));
   }
 
   /** Switches the colour theme: x3270, green, dark, light, high-contrast. */

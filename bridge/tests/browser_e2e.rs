@@ -544,6 +544,22 @@ async fn mfmock_sign_on_through_the_page() {
             }
         }
 
+        // The embed API's fields() agree with s3270's ReadBuffer: same fields, same places,
+        // same kinds, same text (the LU's digits masked).
+        let ours = page.js("return window.web3270.session.fields()").await;
+        let ours = ours.as_array().unwrap();
+        assert_eq!(ours.len(), oracle.buffer.fields.len(), "{ours:#?}");
+        let mask = |s: &str| s.trim_end().replace(|c: char| c.is_ascii_digit(), "#");
+        for (theirs, ours) in oracle.buffer.fields.iter().zip(ours) {
+            let first = (theirs.row * 80 + theirs.col + 1) % (24 * 80);
+            assert_eq!(ours["row"], json!(first / 80), "{theirs:?} / {ours}");
+            assert_eq!(ours["col"], json!(first % 80), "{theirs:?} / {ours}");
+            assert_eq!(ours["protected"], json!(theirs.protected()), "{theirs:?} / {ours}");
+            assert_eq!(ours["numeric"], json!(theirs.numeric()), "{theirs:?} / {ours}");
+            assert_eq!(ours["hidden"], json!(theirs.hidden()), "{theirs:?} / {ours}");
+            assert_eq!(mask(ours["text"].as_str().unwrap()), mask(&theirs.text), "{theirs:?}");
+        }
+
         // Canvas: the "U" of the USERID label is drawn in the colour s3270 says it has.
         let label_row = oracle.rows.iter().position(|r| r.contains("USERID")).unwrap();
         let label_col = oracle.rows[label_row].find("USERID").unwrap();
