@@ -220,7 +220,8 @@ export class Session extends EventTarget {
       this.#setState('ended', { code: m.code, message: m.message });
       this.#emit('error', { code: m.code, message: m.message, fatal: true });
     } else if (m.type === 'error') {
-      const fatal = !['BAD_RECORD', 'BAD_MESSAGE', 'UPSTREAM_REFUSED'].includes(m.code);
+      // RESUME_FAILED is followed by close 4410, after which a new session is started.
+      const fatal = !['BAD_RECORD', 'BAD_MESSAGE', 'UPSTREAM_REFUSED', 'RESUME_FAILED'].includes(m.code);
       if (m.code === 'RESUME_FAILED') sessionStorage.removeItem(this.#resumeKey);
       if (fatal) this.#setState('refused', { code: m.code, message: m.message });
       this.#emit('error', { code: m.code, message: m.message, fatal });
