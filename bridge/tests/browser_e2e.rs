@@ -632,6 +632,10 @@ async fn mfmock_sign_on_through_the_page() {
     // The bridge logged nothing of the password, in ASCII or EBCDIC hex.
     let bridge_log = std::fs::read_to_string(bridge_log()).unwrap();
     assert!(
+        bridge_log.contains("HTTP listening"),
+        "the bridge log is being written"
+    );
+    assert!(
         !bridge_log.to_uppercase().contains(SECRET),
         "password in the bridge log"
     );
