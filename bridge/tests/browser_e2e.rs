@@ -840,6 +840,91 @@ async fn refused_sessions_show_their_reason() {
     .await;
 }
 
+/// The settings panel: saved in this browser (localStorage) and applied (theme: the canvas
+/// background; font size: the cell size), kept over a reload, overridden by the URL fragment
+/// without being saved; a keymap that is not JSON is refused with a message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_are_kept_per_browser_and_the_fragment_overrides_them() {
+    require_pkg();
+    let dir = TestDir::new("browser_settings").unwrap();
+    let bridge = Bridge::start(config_with(vec![])).await;
+    /// The canvas pixel at the top-left corner of the last cell (a blank on the demo logon).
+    const BACKGROUND: &str = "const s = window.web3270.session; s.terminal.renderNow(); \
+        const [x, y] = s.terminal.cellRect(23, 79); \
+        return [...s.terminal.canvas().getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3)]";
+    const CELL_HEIGHT: &str = "return window.web3270.session.terminal.cellRect(0, 0)[3]";
+    with_browser(&dir, |page| async move {
+        page.goto(&bridge.url("/")).await;
+        page.wait_screen("Password").await;
+        assert_eq!(page.js(BACKGROUND).await, json!([0, 0, 0]), "x3270: black");
+        let fitted = page.js(CELL_HEIGHT).await.as_f64().unwrap();
+
+        // Open the panel, choose the green theme and a 12 px font, try a broken keymap first.
+        page.client
+            .find(fantoccini::Locator::Id("settings-toggle"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        page.js(
+            "const f = document.getElementById('settings-form'); \
+             f.elements.theme.value = 'green'; f.elements.fontSize.value = '12'; \
+             f.elements.keymap.value = '{not json'; f.requestSubmit(); return true",
+        )
+        .await;
+        let error = page
+            .js("return document.getElementById('settings-error').textContent")
+            .await;
+        assert!(error.as_str().unwrap().contains("not JSON"), "{error}");
+        assert_eq!(page.js("return localStorage.getItem('web3270.settings')").await, Value::Null);
+        page.js(
+            "const f = document.getElementById('settings-form'); \
+             f.elements.keymap.value = '{\"Ctrl+KeyR\": \"Reset\"}'; f.requestSubmit(); return true",
+        )
+        .await;
+        page.wait_for(
+            "window.web3270.session.terminal.cellRect(0, 0)[3] < 16",
+            "the 12 px font",
+        )
+        .await;
+        page.wait_screen("Password").await;
+        page.shot("green-12px").await;
+        assert_eq!(page.js(BACKGROUND).await, json!([0x0a, 0x1a, 0x0a]), "green theme");
+        let small = page.js(CELL_HEIGHT).await.as_f64().unwrap();
+        assert!(small < fitted, "12 px cells ({small}) are smaller than fitted ones ({fitted})");
+        let saved = page.js("return JSON.parse(localStorage.getItem('web3270.settings'))").await;
+        assert_eq!(saved["theme"], "green");
+        assert_eq!(saved["fontSize"], "12");
+        assert_eq!(
+            page.js("return window.web3270.session.terminal.keyAction('r', 'KeyR', false, true, false, false)")
+                .await,
+            "Reset",
+            "the saved keymap is applied"
+        );
+
+        // A reload keeps them.
+        page.client.refresh().await.unwrap();
+        page.wait_screen("Password").await;
+        assert_eq!(page.js(BACKGROUND).await, json!([0x0a, 0x1a, 0x0a]), "green after reload");
+
+        // The fragment overrides them for this page only.
+        page.js("window.__before = true; return true").await;
+        page.goto(&bridge.url("/#theme=light")).await;
+        page.wait_for(
+            "!window.__before && location.hash === '#theme=light' && window.web3270?.session",
+            "the page reloaded with the new fragment",
+        )
+        .await;
+        page.wait_screen("Password").await;
+        assert_eq!(page.js(BACKGROUND).await, json!([0xff, 0xff, 0xff]), "light from the fragment");
+        page.shot("fragment-light").await;
+        let saved = page.js("return JSON.parse(localStorage.getItem('web3270.settings'))").await;
+        assert_eq!(saved["theme"], "green", "the fragment is not saved");
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // How the assets are served (no browser).
 
