@@ -1081,8 +1081,9 @@ async fn assets_are_served_with_types_caching_compression_and_embed_policy() {
 
 /// The iframe talks only to allowed parents: a parent page on another origin (a second
 /// loopback port, listed in `server.embed_allowed_origins`) drives the frame through
-/// postMessage; the same parent served from an origin that is not listed cannot frame it
-/// (CSP frame-ancestors), so it gets no `ready`.
+/// postMessage and imports the module cross-origin; the same parent served from an origin
+/// that is not listed cannot frame it (CSP frame-ancestors), gets no message, and cannot
+/// import the module (no CORS).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn iframe_embedding_obeys_the_origin_allow_list() {
     require_pkg();
@@ -1110,6 +1111,12 @@ async fn iframe_embedding_obeys_the_origin_allow_list() {
         )
         .await;
         page.wait_for("window.messages.some(m => m.type === 'result' && m.id === 7)", "the result").await;
+        // The module mounted in the portal page itself reaches the same bridge.
+        page.wait_for(
+            "window.portalSession && window.portalSession.screenText().includes('Password')",
+            "the module's terminal in the portal",
+        )
+        .await;
         page.shot("iframe-allowed").await;
         // The same page from an origin that is not on the list: the frame never loads.
         page.goto(&format!("http://127.0.0.1:{}/?frame={}", other.port(), urlencode(&frame_url)))
@@ -1122,6 +1129,9 @@ async fn iframe_embedding_obeys_the_origin_allow_list() {
             json!(0),
             "a frame under a foreign origin must not talk"
         );
+        // …and cannot import the module (no CORS for it).
+        page.wait_for("window.portalError !== undefined", "the refused import").await;
+        assert_eq!(page.js("return !!window.portalSession").await, json!(false));
         page.shot("iframe-refused").await;
     })
     .await;
@@ -1148,7 +1158,13 @@ const PORTAL_PAGE: &str = r#"<!doctype html><meta charset="utf-8"><title>portal<
   window.addEventListener('message', (e) => { if (e.origin === url.origin) window.messages.push(e.data); });
   window.send = (m) => document.getElementById('f').contentWindow.postMessage({web3270: 1, ...m}, url.origin);
   document.getElementById('f').src = url.href;
-</script>"#;
+  // The module too, imported cross-origin from the bridge (CORS for allowed origins only).
+  const bridge = new URL('/', url).href;
+  window.portal = import(bridge + 'static/web3270.js')
+    .then((m) => m.mount(document.getElementById('m'), {bridgeUrl: bridge, endpoint: 'demo', storageKey: 'portal', autoConnect: true}))
+    .then((s) => { window.portalSession = s; return 'mounted'; }, (e) => { window.portalError = String(e); return 'failed'; });
+</script>
+<div id="m" style="width:900px;height:500px"></div>"#;
 
 /// A one-page HTTP server on a free loopback port serving [`PORTAL_PAGE`].
 struct Portal {
