@@ -22,6 +22,7 @@ APT_PACKAGES=(
   openssl        # self-signed certificates for TLS tests
   python3-venv   # venvs for Debian's python3, when no python3.12+ exists
   chromium chromium-driver   # web-client browser tests (wasm-bindgen-test-runner drives them)
+                             # and the end-to-end page tests (bridge/tests/browser_e2e.rs)
   # chromium chromium-driver nginx   # later issues
 )
 RUST_TARGETS=(wasm32-unknown-unknown)
@@ -42,11 +43,15 @@ run_step() { # run_step NAME CMD...: runs CMD under a section header, names the 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 install_apt() {
-  local missing=() pkg
-  for pkg in "${APT_PACKAGES[@]}"; do
+  local missing=() pkg wanted=("${APT_PACKAGES[@]}")
+  # npm runs wasm-opt from the npm package binaryen (scripts/build-web.sh). Debian's nodejs and
+  # npm only when no npm is on PATH: a Node.js from elsewhere (e.g. NodeSource's, which bundles
+  # npm) conflicts with Debian's npm package.
+  command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
+  for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
-  if [ ${#missing[@]} -eq 0 ]; then echo "Debian packages present: ${APT_PACKAGES[*]}"; return; fi
+  if [ ${#missing[@]} -eq 0 ]; then echo "Debian packages present: ${wanted[*]}"; return; fi
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
@@ -137,6 +142,13 @@ export WASM_BINDGEN_TEST_DRIVER_TIMEOUT=${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-30}
 run_step "web-client browser tests (headless Chromium)" \
   cargo test -p web-client --target wasm32-unknown-unknown
 # ---- end web-client ---------------------------------------------------------------------------
+
+# ---- the page end to end (owner: e2e; docs/EMBEDDING.md, docs/WEB-CLIENT.md) -------------------
+# bridge/tests/browser_e2e.rs loads the page from `web3270 serve` in headless Chromium
+# (chromedriver, CHROMEDRIVER above) and needs the optimised wasm in static/pkg: build it here
+# (wasm-opt from npm binaryen into target/npm-tools, installed when missing).
+run_step "build the web terminal into static/pkg (scripts/build-web.sh)" bash scripts/build-web.sh
+# ---- end page end to end ----------------------------------------------------------------------
 
 # ---- fuzz-corpus replay ------------------------------------------------------------------------
 # Every input of fuzz/corpus/*/ through its parser (no fuzzing engine, a plain test binary on
