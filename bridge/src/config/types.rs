@@ -57,6 +57,14 @@ pub struct ServerConfig {
     /// Address both listeners bind. Default 0.0.0.0 with a config file, 127.0.0.1 without.
     #[serde(deserialize_with = "de_with::ip_address")]
     pub bind_address: IpAddr,
+    /// Extension: on SIGTERM/Ctrl-C, how long live sessions get to end cleanly (browsers
+    /// told `SERVER_SHUTDOWN`, native clients shown a goodbye screen, hosts disconnected)
+    /// before the rest are aborted. Default 10 s.
+    #[serde(
+        deserialize_with = "de_with::duration",
+        serialize_with = "ser_with::duration"
+    )]
+    pub shutdown_grace_seconds: Duration,
 }
 
 /// `sessions:` — limits and timeouts of terminal sessions (browser and native alike).
@@ -590,6 +598,7 @@ impl Default for ServerConfig {
             port: 3270,
             api_port: 8080,
             bind_address: IpAddr::from([0, 0, 0, 0]),
+            shutdown_grace_seconds: Duration::from_secs(10),
         }
     }
 }

@@ -25,11 +25,11 @@ use tn3270::tn3270e::{
     NegativeReason, ReasonCode, Response, Session,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::time::Instant;
 
 use super::{resolve, NativeConfig, Resolved, READ_CHUNK};
+use crate::server::tls_listener::ClientStream;
 use crate::server::EndpointState;
 use crate::upstream::{Upstream, UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
 
@@ -38,7 +38,7 @@ pub const REFUSAL_LU: &str = "WEB3270";
 /// How long a bridge screen (refusal, error) stays up before the connection closes, unless
 /// the client closes or presses a key first.
 pub const MESSAGE_LINGER: Duration = Duration::from_secs(5);
-/// The same for the shutdown screen (well within [`super::SHUTDOWN_GRACE`]).
+/// The same for the shutdown screen (well within `server.shutdown_grace_seconds`).
 pub const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
 /// Longest line of a bridge screen (one 80-column row less its attribute byte).
 const MESSAGE_LINE_MAX: usize = 79;
@@ -55,7 +55,7 @@ pub enum Admission {
 
 /// The client socket and its side of the protocol.
 struct Client {
-    stream: TcpStream,
+    stream: ClientStream,
     conn: HostConnection,
     buf: Vec<u8>,
     /// Received bytes not yet fed: `buf[start..end]`.
@@ -182,13 +182,12 @@ struct Negotiated {
 
 /// Serves one connection until it ends; returns why it ended (for the log).
 pub async fn run(
-    stream: TcpStream,
+    stream: ClientStream,
     endpoints: &[EndpointState],
     config: &NativeConfig,
     admission: Admission,
     mut stop: watch::Receiver<bool>,
 ) -> String {
-    let _ = stream.set_nodelay(true);
     let mut client = Client {
         stream,
         conn: HostConnection::new(HostConfig::default()),

@@ -158,6 +158,9 @@ enum Command {
     },
     Input(Input),
     Detach(u64),
+    /// The bridge is shutting down ([`shutdown`]): end with `SERVER_SHUTDOWN`; the sender
+    /// fires once the attached browser (if any) has been told and let go.
+    Shutdown(oneshot::Sender<()>),
 }
 
 struct Entry {
@@ -442,6 +445,7 @@ impl SessionTask {
                             detached_since = Some(tokio::time::Instant::now());
                         }
                     }
+                    Some(Command::Shutdown(done)) => break self.on_shutdown(done),
                     None => break ("LOCAL_CLOSE", "the bridge is shutting down".to_owned()),
                 },
                 _ = sleep_until(deadline) => {
@@ -631,6 +635,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 pub mod open;
+pub mod shutdown;
 
 #[cfg(test)]
 mod tests;

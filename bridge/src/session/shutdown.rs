@@ -1,0 +1,130 @@
+//! Ending every session when the bridge shuts down (SIGTERM, Ctrl-C): [`SessionManager::shutdown`].
+//!
+//! Owns: telling each live session to end with [`SERVER_SHUTDOWN`] (an attached browser gets
+//! its last `status` message, state `ended`, code `SERVER_SHUTDOWN`, then close code 4000 from
+//! [`crate::ws`]; the upstream connection is closed, which sends the host a TCP FIN), waiting
+//! for them within the grace period, and the log line for those that did not end in time.
+//! Sessions that finish connecting while shutdown runs are told too (the table is polled
+//! every [`POLL_INTERVAL`]).
+//!
+//! Does not own: stopping the listeners and native sessions ([`crate::server::run`],
+//! [`crate::native`]); the session task itself ([`super`]).
+//!
+//! A session still running at the deadline is forgotten (removed from the resume table,
+//! logged with its id at WARN); its task is aborted when the runtime stops as the process
+//! exits.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::{Command, SessionManager, SessionTask, ToBrowser};
+
+/// The end code of sessions ended by a bridge shutdown (`status.code` on the websocket).
+pub const SERVER_SHUTDOWN: &str = "SERVER_SHUTDOWN";
+
+/// How often the table is looked at for sessions not told yet and for the end of all.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// What [`SessionManager::shutdown`] achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Sessions told to end.
+    pub told: usize,
+    /// Sessions (or connects in flight) still live at the deadline.
+    pub remaining: usize,
+}
+
+impl SessionManager {
+    /// Ends every live session cleanly within `grace` (see the module doc) and returns once
+    /// all have ended, their browsers have been let go, or the grace period is over.
+    pub async fn shutdown(&self, grace: Duration) -> ShutdownReport {
+        let deadline = Instant::now() + grace;
+        let mut told: HashSet<String> = HashSet::new();
+        let mut acks = JoinSet::new();
+        loop {
+            let fresh: Vec<_> = match self.table.lock() {
+                Ok(table) => table
+                    .by_id
+                    .iter()
+                    .filter(|(id, _)| !told.contains(*id))
+                    .map(|(id, e)| (id.clone(), e.commands.clone()))
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            for (id, commands) in fresh {
+                told.insert(id);
+                let (done, ack) = oneshot::channel();
+                acks.spawn(async move {
+                    // A session that ends first drops the command, and with it `done`.
+                    if commands.send(Command::Shutdown(done)).await.is_ok() {
+                        let _ = ack.await;
+                    }
+                });
+            }
+            while acks.try_join_next().is_some() {}
+            if acks.is_empty() && self.is_empty() {
+                tracing::info!(sessions = told.len(), "all sessions ended for shutdown");
+                return ShutdownReport {
+                    told: told.len(),
+                    remaining: 0,
+                };
+            }
+            if Instant::now() >= deadline {
+                return self.give_up(told.len(), grace, &mut acks).await;
+            }
+            tokio::time::sleep_until(deadline.min(Instant::now() + POLL_INTERVAL)).await;
+        }
+    }
+
+    /// The grace period is over: log and forget the sessions still live.
+    async fn give_up(
+        &self,
+        told: usize,
+        grace: Duration,
+        acks: &mut JoinSet<()>,
+    ) -> ShutdownReport {
+        acks.shutdown().await;
+        let ids: Vec<String> = match self.table.lock() {
+            Ok(mut table) => table.by_id.drain().map(|(id, _)| id).collect(),
+            Err(_) => Vec::new(),
+        };
+        let remaining = self.len();
+        tracing::warn!(
+            sessions = remaining,
+            ids = ?ids,
+            grace_seconds = grace.as_secs_f64(),
+            "sessions did not end within the shutdown grace period: aborted"
+        );
+        ShutdownReport { told, remaining }
+    }
+}
+
+impl SessionTask {
+    /// Handles [`Command::Shutdown`]: the browser's last message says `SERVER_SHUTDOWN`;
+    /// `done` fires once the browser's websocket handler has let go of the session (so the
+    /// close frame was sent before the process exits), at once when none is attached.
+    /// Returns the end code and message for the session loop.
+    pub(super) fn on_shutdown(&mut self, done: oneshot::Sender<()>) -> (&'static str, String) {
+        let message = "the bridge is shutting down".to_owned();
+        self.deliver(ToBrowser::Ended {
+            code: SERVER_SHUTDOWN,
+            message: message.clone(),
+        });
+        match self.attached.take() {
+            Some(attached) => {
+                tokio::spawn(async move {
+                    attached.tx.closed().await;
+                    let _ = done.send(());
+                });
+            }
+            None => {
+                let _ = done.send(());
+            }
+        }
+        (SERVER_SHUTDOWN, message)
+    }
+}
