@@ -163,6 +163,16 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    // Listeners: plain, or TLS from the `tls:` section (tls_listener); a bad `tls:` stops
+    // the start before anything runs.
+    let (http_tls, tn_tls) = if config.tls.enabled {
+        let http = tls_listener::acceptor(&config.tls, &[tls_listener::ALPN_HTTP1])
+            .map_err(ServeError::Tls)?;
+        let tn = tls_listener::acceptor(&config.tls, &[]).map_err(ServeError::Tls)?;
+        (Some(http), Some(tn))
+    } else {
+        (None, None)
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     // The demo hosts stop last, once the sessions they serve have ended.
     let (demo_stop_tx, demo_stop_rx) = watch::channel(false);
@@ -193,15 +203,6 @@ pub async fn run(
             builtin_addr,
         });
     }
-    // --- listeners: plain, or TLS from the `tls:` section (tls_listener) ---
-    let (http_tls, tn_tls) = if config.tls.enabled {
-        let http = tls_listener::acceptor(&config.tls, &[tls_listener::ALPN_HTTP1])
-            .map_err(ServeError::Tls)?;
-        let tn = tls_listener::acceptor(&config.tls, &[]).map_err(ServeError::Tls)?;
-        (Some(http), Some(tn))
-    } else {
-        (None, None)
-    };
     let http_addr = format!("{}:{}", config.server.bind_address, config.server.api_port);
     let listener = bind("HTTP", &http_addr, http_tls).await?;
     let local = listener.local_addr().map_err(ServeError::Http)?;

@@ -7,9 +7,10 @@
 //!   ALPN `http/1.1` on the HTTP port);
 //! - handshakes off the accept loop: each runs in its own task within [`HANDSHAKE_TIMEOUT`],
 //!   at most [`MAX_HANDSHAKES`] at once (beyond that the loop waits, so the kernel backlog
-//!   pushes back); a failed handshake logs its named cause (a [`crate::tls::TlsError`] code,
-//!   e.g. `TLS_PROTOCOL_VERSION` for a client below `tls.min_version`, `TLS_PROTOCOL_ERROR`
-//!   for plain HTTP or telnet on a TLS port) and only that connection is dropped;
+//!   pushes back); a failed handshake logs its named cause ([`handshake_cause`]: a
+//!   [`crate::tls::TlsError`] code, e.g. `TLS_PROTOCOL_VERSION` for a client below
+//!   `tls.min_version`, `TLS_PROTOCOL_ERROR` for plain HTTP or telnet on a TLS port, or a
+//!   client-certificate cause of mutual TLS) and only that connection is dropped;
 //! - [`ConnectionInfo`] (peer address, whether the connection arrived over TLS), given to HTTP
 //!   handlers as a request extension together with axum's `ConnectInfo<SocketAddr>`
 //!   ([`with_connection_info`]).
@@ -255,9 +256,8 @@ async fn accept_loop(
                     let _ = ready.send((ClientStream::Tls(Box::new(tls)), info)).await;
                 }
                 Ok(Err(error)) => {
-                    let cause = TlsError::from_handshake_io(&error, "");
-                    tracing::warn!(listener = what, %peer, cause = cause.code(), %error,
-                        "TLS handshake failed");
+                    tracing::warn!(listener = what, %peer, cause = handshake_cause(&error),
+                        %error, "TLS handshake failed");
                 }
                 Err(_) => {
                     tracing::warn!(listener = what, %peer, cause = "TLS_HANDSHAKE_TIMEOUT",
@@ -267,6 +267,26 @@ async fn accept_loop(
         });
     }
 }
+
+/// The stable code of a failed server-side handshake: the client-certificate causes of
+/// mutual TLS, else the [`TlsError`] code of the failure (`TLS_PROTOCOL_VERSION`: no version
+/// in common; `TLS_PROTOCOL_ERROR`: not TLS at all, e.g. plain HTTP; `TLS_HANDSHAKE_ALERT`:
+/// the client refused our certificate; `TLS_CONNECTION_RESET`: the client went away).
+pub fn handshake_cause(error: &io::Error) -> &'static str {
+    let rustls_error = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match rustls_error {
+        Some(rustls::Error::NoCertificatesPresented) => CLIENT_CERT_MISSING,
+        Some(rustls::Error::InvalidCertificate(_)) => CLIENT_CERT_REJECTED,
+        _ => TlsError::from_handshake_io(error, "").code(),
+    }
+}
+
+/// Cause code: mutual TLS is on (`tls.ca_cert_path`) and the client sent no certificate.
+pub const CLIENT_CERT_MISSING: &str = "TLS_CLIENT_CERT_MISSING";
+/// Cause code: the client's certificate is not signed by `tls.ca_cert_path` (or invalid).
+pub const CLIENT_CERT_REJECTED: &str = "TLS_CLIENT_CERT_REJECTED";
 
 impl AsyncRead for ClientStream {
     fn poll_read(
@@ -323,5 +343,105 @@ impl AsyncWrite for ClientStream {
             ClientStream::Plain(s) => s.is_write_vectored(),
             ClientStream::Tls(s) => s.is_write_vectored(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use axum::routing::get;
+    use axum::{Extension, Router};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// What a handler sees: our `ConnectionInfo` and axum's `ConnectInfo<SocketAddr>`.
+    async fn who(
+        Extension(info): Extension<ConnectionInfo>,
+        ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ) -> String {
+        format!(
+            "tls={} peer={} same={}",
+            info.tls,
+            info.peer,
+            info.peer == peer
+        )
+    }
+
+    /// Serves the `who` route on `listener`; returns its address.
+    fn serve(listener: BridgeListener) -> SocketAddr {
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/who", get(who))
+            .layer(axum::middleware::from_fn(with_connection_info))
+            .into_make_service_with_connect_info::<ConnectionInfo>();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    }
+
+    async fn get_who<S: AsyncRead + AsyncWrite + Unpin>(mut s: S) -> String {
+        s.write_all(b"GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn handlers_see_whether_the_connection_is_tls_and_the_peer() {
+        // Plain.
+        let plain = serve(BridgeListener::plain(
+            TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        ));
+        let tcp = TcpStream::connect(plain).await.unwrap();
+        let me = tcp.local_addr().unwrap();
+        let answer = get_who(tcp).await;
+        assert!(
+            answer.ends_with(&format!("tls=false peer={me} same=true")),
+            "{answer}"
+        );
+
+        // TLS, with a self-signed certificate the client trusts.
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let der = rustls::pki_types::CertificateDer::from(cert.der().to_vec());
+        let key_der = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap();
+        let server = rustls::ServerConfig::builder_with_provider(crate::tls::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![der.clone()], key_der)
+            .unwrap();
+        let listener = BridgeListener::tls(
+            TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            TlsAcceptor::from(Arc::new(server)),
+            "test",
+        )
+        .unwrap();
+        let tls_addr = serve(listener);
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(der).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let tcp = TcpStream::connect(tls_addr).await.unwrap();
+        let me = tcp.local_addr().unwrap();
+        let tls = tokio_rustls::TlsConnector::from(Arc::new(client))
+            .connect(
+                rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+                tcp,
+            )
+            .await
+            .unwrap();
+        let answer = get_who(tls).await;
+        assert!(
+            answer.ends_with(&format!("tls=true peer={me} same=true")),
+            "{answer}"
+        );
     }
 }
