@@ -128,3 +128,53 @@ impl SessionTask {
         (SERVER_SHUTDOWN, message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::session::Entry;
+    use tokio::sync::mpsc;
+
+    /// No sessions: shutdown returns at once, having told nobody.
+    #[tokio::test]
+    async fn nothing_to_end() {
+        let manager = SessionManager::new(4, Duration::from_secs(60));
+        let report = manager.shutdown(Duration::from_secs(30)).await;
+        assert_eq!(
+            report,
+            ShutdownReport {
+                told: 0,
+                remaining: 0
+            }
+        );
+    }
+
+    /// A session whose task never handles the command (stuck): at the deadline it is
+    /// reported as remaining and forgotten (its resume token no longer works).
+    #[tokio::test]
+    async fn a_stuck_session_is_given_up_at_the_deadline() {
+        let manager = SessionManager::new(4, Duration::from_secs(60));
+        let slot = manager.reserve("host", None).unwrap();
+        let (commands, _never_read) = mpsc::channel(1);
+        manager.table.lock().unwrap().by_id.insert(
+            "sess_stuck".into(),
+            Entry {
+                resume_token: "token".into(),
+                commands,
+            },
+        );
+        let report = manager.shutdown(Duration::from_millis(200)).await;
+        assert_eq!(
+            report,
+            ShutdownReport {
+                told: 1,
+                remaining: 1
+            }
+        );
+        assert!(manager.table.lock().unwrap().by_id.is_empty());
+        assert!(manager.resume("token").await.is_err());
+        drop(slot);
+        assert!(manager.is_empty());
+    }
+}
