@@ -324,6 +324,13 @@ impl Browser {
         self.flush().await;
     }
 
+    /// The next raw websocket message (no timeout; `None` when closed).
+    pub async fn ws_next(
+        &mut self,
+    ) -> Option<Result<Message, tokio_tungstenite::tungstenite::Error>> {
+        self.ws.next().await
+    }
+
     /// The screen rows as s3270's `Ascii()` prints them.
     pub fn rows(&self) -> Vec<String> {
         self.term.text_rows()
