@@ -12,7 +12,7 @@
 //! | [`demo`] | the embedded demo host: a small 3270 application (logon, menu, colours, form, screen sizes) and its TN3270 server, `web3270 demo-host` |
 //! | [`native`] | the native TN3270 listener: x3270/s3270/PCOMM clients name an endpoint as their LU and are relayed to it |
 //! | [`pool`] | endpoints as a pool: health checks, balancing (round_robin, weighted, least_conn), priorities and failover, LU pools, `/api/v1/endpoints` and `/api/v1/health` |
-//! | [`server`] | `web3270 serve`: the listeners (HTTP page and `/api/v1`), built-in endpoints, graceful shutdown |
+//! | [`server`] | `web3270 serve`: the listeners (HTTP page and `/api/v1`; plain or TLS, `server::tls_listener`), built-in endpoints, graceful shutdown |
 //! | [`tls`] | rustls client configs towards hosts (CA file or system roots, client certs, versions, test-only `insecure`), server configs for the bridge's listeners, typed TLS errors with stable codes |
 //! | [`upstream`] | connections to TN3270 hosts: TCP/TLS/START-TLS, negotiation to 3270 mode, the async record API, keepalive, health `probe` |
 //! | [`session`] | browser sessions: one task per session owning its upstream and screen mirror, detach/resume with one-time tokens, the `SessionManager` and its limit |

@@ -397,11 +397,23 @@ async fn a_bad_hello_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_host_closing_ends_the_session_with_a_status_and_4000() {
-    let bridge = start(demo_config()).await;
-    let Bridge { addr, _stop: stop } = bridge;
-    let mut b = Browser::open(addr, hello(Value::Null, Value::Null)).await;
+    // A demo host of its own (not the built-in one, which the bridge stops only after its
+    // sessions ended): stopping it makes the host say goodbye and close.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let host = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(bridge::demo::serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let mut config = demo_config();
+    config.endpoints = vec![bridge::config::Endpoint::host(
+        "demo",
+        "127.0.0.1",
+        Some(host.port()),
+    )];
+    let bridge = start(config).await;
+    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
     b.until_shows("Logon").await;
-    // Stopping the bridge stops the demo host, which says goodbye and closes.
     drop(stop);
     let status = loop {
         match next(&mut b.ws).await {

@@ -61,6 +61,14 @@ pub struct ServerConfig {
     /// `/static/embed.html` (CSP `frame-ancestors`, postMessage), import `/static/web3270.js`
     /// (CORS). Default none: same origin only. See docs/EMBEDDING.md and `server::assets`.
     pub embed_allowed_origins: Vec<String>,
+    /// Extension: on SIGTERM/Ctrl-C, how long live sessions get to end cleanly (browsers
+    /// told `SERVER_SHUTDOWN`, native clients shown a goodbye screen, hosts disconnected)
+    /// before the rest are aborted. Default 10 s.
+    #[serde(
+        deserialize_with = "de_with::duration",
+        serialize_with = "ser_with::duration"
+    )]
+    pub shutdown_grace_seconds: Duration,
 }
 
 /// `sessions:` — limits and timeouts of terminal sessions (browser and native alike).
@@ -604,6 +612,7 @@ impl Default for ServerConfig {
             api_port: 8080,
             bind_address: IpAddr::from([0, 0, 0, 0]),
             embed_allowed_origins: Vec::new(),
+            shutdown_grace_seconds: Duration::from_secs(10),
         }
     }
 }

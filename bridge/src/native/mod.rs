@@ -47,7 +47,7 @@
 //!   either direction for `sessions.idle_timeout_seconds` ends the session with a screen.
 //! - On shutdown the listener stops accepting, each session shows "the bridge is shutting
 //!   down", closes its upstream and its client; [`serve`] returns once all ended (after
-//!   [`SHUTDOWN_GRACE`] the rest are aborted).
+//!   [`NativeConfig::shutdown_grace`] the rest are aborted).
 //! - Logs: `tracing` events with peer, endpoint, terminal type; every close says why.
 
 pub mod session;
@@ -56,12 +56,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::pool::{Pool, PoolError};
+use crate::server::tls_listener::BridgeListener;
 
 /// Bytes read from a client socket at a time.
 pub const READ_CHUNK: usize = 4096;
@@ -71,14 +71,10 @@ pub const LU_SEPARATOR: char = ':';
 pub const BRIDGE_LU: &str = "WEB3270";
 /// Most over-the-limit clients shown the refusal screen at once.
 pub const MAX_REFUSING: usize = 16;
-/// How long running sessions get to say goodbye after shutdown starts.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Default deadline for a client to reach 3270 mode.
 pub const NEGOTIATE_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default deadline of one write to a client.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Pause after a failed `accept` before trying again.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Limits and timeouts of the native listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +87,9 @@ pub struct NativeConfig {
     pub negotiate_timeout: Duration,
     /// How long one write to the client may take.
     pub write_timeout: Duration,
+    /// How long running sessions get to say goodbye after shutdown starts
+    /// (`server.shutdown_grace_seconds`).
+    pub shutdown_grace: Duration,
 }
 
 impl NativeConfig {
@@ -101,6 +100,7 @@ impl NativeConfig {
             idle_timeout: config.sessions.idle_timeout_seconds,
             negotiate_timeout: NEGOTIATE_TIMEOUT,
             write_timeout: WRITE_TIMEOUT,
+            shutdown_grace: config.server.shutdown_grace_seconds,
         }
     }
 }
@@ -140,14 +140,16 @@ pub fn resolve(pool: &Pool, requested: Option<&str>) -> Result<Resolved, String>
     }
 }
 
-/// Serves native TN3270 clients on `listener`, relaying them to endpoints of `pool`, until
-/// `shutdown` completes; returns when every session has ended.
+/// Serves native TN3270 clients on `listener` (plain, or TN3270 over TLS when it is a TLS
+/// listener: the handshake is done before a connection is handed out), relaying them to
+/// endpoints of `pool`, until `shutdown` completes; returns when every session has ended.
 pub async fn serve(
-    listener: TcpListener,
+    listener: impl Into<BridgeListener>,
     pool: Arc<Pool>,
     config: NativeConfig,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let mut listener = listener.into();
     let config = Arc::new(config);
     let sessions = Arc::new(Semaphore::new(config.max_sessions.max(1)));
     let refusals = Arc::new(Semaphore::new(MAX_REFUSING));
@@ -157,17 +159,11 @@ pub async fn serve(
     loop {
         let accepted = tokio::select! {
             () = &mut shutdown => break,
-            accepted = listener.accept() => accepted,
+            accepted = listener.next() => accepted,
         };
         while tasks.try_join_next().is_some() {}
-        let (stream, peer) = match accepted {
-            Ok(a) => a,
-            Err(error) => {
-                tracing::warn!(%error, "native: accept failed");
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
-                continue;
-            }
-        };
+        let (stream, info) = accepted;
+        let peer = info.peer;
         let admission = match sessions.clone().try_acquire_owned() {
             Ok(permit) => session::Admission::Session(permit),
             Err(_) => match refusals.clone().try_acquire_owned() {
@@ -188,14 +184,14 @@ pub async fn serve(
         let config = config.clone();
         let stop = stop_rx.clone();
         tasks.spawn(async move {
-            tracing::info!(%peer, "native: connection accepted");
+            tracing::info!(%peer, tls = info.tls, "native: connection accepted");
             let reason = session::run(stream, &pool, &config, admission, stop).await;
             tracing::info!(%peer, reason = %reason, "native: connection closed");
         });
     }
     tracing::info!(sessions = tasks.len(), "native: shutting down");
     let _ = stop_tx.send(true);
-    crate::server::drain_tasks(&mut tasks, SHUTDOWN_GRACE, "native").await;
+    crate::server::drain_tasks(&mut tasks, config.shutdown_grace, "native").await;
     Ok(())
 }
 

@@ -26,12 +26,12 @@ use tn3270::tn3270e::{
     NegativeReason, ReasonCode, Response, Session,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::time::Instant;
 
 use super::{resolve, NativeConfig, Resolved, BRIDGE_LU, READ_CHUNK};
 use crate::pool::{Pool, PoolRequest};
+use crate::server::tls_listener::ClientStream;
 use crate::upstream::{UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
 
 /// LU name the bridge confirms to a TN3270E client that named no device and is refused.
@@ -39,7 +39,7 @@ pub const REFUSAL_LU: &str = "WEB3270";
 /// How long a bridge screen (refusal, error) stays up before the connection closes, unless
 /// the client closes or presses a key first.
 pub const MESSAGE_LINGER: Duration = Duration::from_secs(5);
-/// The same for the shutdown screen (well within [`super::SHUTDOWN_GRACE`]).
+/// The same for the shutdown screen (well within `server.shutdown_grace_seconds`).
 pub const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
 /// Longest line of a bridge screen (one 80-column row less its attribute byte).
 const MESSAGE_LINE_MAX: usize = 79;
@@ -58,7 +58,7 @@ pub enum Admission {
 
 /// The client socket and its side of the protocol.
 struct Client {
-    stream: TcpStream,
+    stream: ClientStream,
     conn: HostConnection,
     buf: Vec<u8>,
     /// Received bytes not yet fed: `buf[start..end]`.
@@ -185,13 +185,12 @@ struct Negotiated {
 
 /// Serves one connection until it ends; returns why it ended (for the log).
 pub async fn run(
-    stream: TcpStream,
+    stream: ClientStream,
     pool: &Pool,
     config: &NativeConfig,
     admission: Admission,
     mut stop: watch::Receiver<bool>,
 ) -> String {
-    let _ = stream.set_nodelay(true);
     let mut client = Client {
         stream,
         conn: HostConnection::new(HostConfig::default()),

@@ -3,18 +3,21 @@
 //! What runs today:
 //! - every `builtin: demo` endpoint as the embedded demo host on an ephemeral loopback port
 //!   (nothing outside the bridge can reach it except through the bridge);
-//! - the HTTP listener on `server.bind_address:server.api_port`: the page, the websocket,
-//!   `/api/v1/health` and `/api/v1/endpoints` ([`http`], [`crate::pool::api`]);
+//! - the HTTP listener on `server.bind_address:server.api_port`: the page, the websocket
+//!   ([`crate::ws`]), `/api/v1/health` and `/api/v1/endpoints` ([`http`], [`crate::pool::api`]),
+//!   the sessions API ([`crate::api`]); HTTPS/wss when `tls.enabled` ([`tls_listener`];
+//!   handlers see a [`tls_listener::ConnectionInfo`]);
 //! - the native TN3270 listener on `server.bind_address:server.port` ([`crate::native`]);
+//!   TN3270 over implicit TLS when `tls.enabled`;
 //! - the endpoint pool: health checks of remote endpoints and the balancer ([`crate::pool`]);
-//! - graceful shutdown on SIGTERM or Ctrl-C: listeners stop accepting, then the demo hosts
-//!   say goodbye to their sessions and the health checks stop.
-//!
-//! Still to come with the bridge issue: TLS listeners, the rest of the REST API, metrics and
-//! audit.
+//! - graceful shutdown on SIGTERM or Ctrl-C within `server.shutdown_grace_seconds`:
+//!   listeners stop accepting, native and websocket sessions end (goodbye screen;
+//!   `SERVER_SHUTDOWN`, [`crate::session::shutdown`]) and close their upstreams, then the
+//!   health checks and the demo hosts stop.
 
 pub mod assets;
 pub mod http;
+pub mod tls_listener;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -140,6 +143,8 @@ pub enum ServeError {
     },
     /// The HTTP server failed.
     Http(std::io::Error),
+    /// The `tls:` section could not be turned into a TLS configuration.
+    Tls(crate::tls::TlsConfigError),
 }
 
 impl std::fmt::Display for ServeError {
@@ -149,6 +154,7 @@ impl std::fmt::Display for ServeError {
                 write!(f, "cannot listen for {what} on {addr}: {source}")
             }
             ServeError::Http(e) => write!(f, "HTTP server: {e}"),
+            ServeError::Tls(e) => write!(f, "tls: {e} ({})", e.code()),
         }
     }
 }
@@ -157,12 +163,30 @@ impl std::error::Error for ServeError {}
 
 /// Runs the bridge until `shutdown` completes. `on_ready` is called with the HTTP address
 /// once every listener is bound (the binary prints the URL).
+///
+/// Shutdown, in order: both listeners stop accepting; native sessions show their goodbye
+/// screen and websocket sessions end with `SERVER_SHUTDOWN` (browsers get their last
+/// `status` and close 4000), each closing its upstream; all within
+/// `server.shutdown_grace_seconds`, after which the rest are aborted with a log line; then
+/// the built-in demo hosts stop.
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    // Listeners: plain, or TLS from the `tls:` section (tls_listener); a bad `tls:` stops
+    // the start before anything runs.
+    let (http_tls, tn_tls) = if config.tls.enabled {
+        let http = tls_listener::acceptor(&config.tls, &[tls_listener::ALPN_HTTP1])
+            .map_err(ServeError::Tls)?;
+        let tn = tls_listener::acceptor(&config.tls, &[]).map_err(ServeError::Tls)?;
+        (Some(http), Some(tn))
+    } else {
+        (None, None)
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
+    // The demo hosts stop last, once the sessions they serve have ended.
+    let (demo_stop_tx, demo_stop_rx) = watch::channel(false);
     let mut demo_tasks = Vec::new();
     let mut endpoints = Vec::new();
     for ep in &config.endpoints {
@@ -176,7 +200,7 @@ pub async fn run(
                         source,
                     })?;
                 let addr = listener.local_addr().map_err(ServeError::Http)?;
-                let mut rx = stop_rx.clone();
+                let mut rx = demo_stop_rx.clone();
                 demo_tasks.push(tokio::spawn(crate::demo::serve(listener, async move {
                     let _ = rx.wait_for(|stop| *stop).await;
                 })));
@@ -191,24 +215,12 @@ pub async fn run(
     let pool = Arc::new(crate::pool::Pool::new(&config.load_balancer, endpoints));
     pool.start_health_checks(stop_rx.clone());
     let http_addr = format!("{}:{}", config.server.bind_address, config.server.api_port);
-    let listener = TcpListener::bind(&http_addr)
-        .await
-        .map_err(|source| ServeError::Bind {
-            what: "HTTP",
-            addr: http_addr.clone(),
-            source,
-        })?;
+    let listener = bind("HTTP", &http_addr, http_tls).await?;
     let local = listener.local_addr().map_err(ServeError::Http)?;
     // --- native TN3270 listener (bridge/src/native): same shutdown signal as HTTP. ---
     let tn_addr = format!("{}:{}", config.server.bind_address, config.server.port);
-    let tn_listener = TcpListener::bind(&tn_addr)
-        .await
-        .map_err(|source| ServeError::Bind {
-            what: "TN3270",
-            addr: tn_addr.clone(),
-            source,
-        })?;
-    tracing::info!(addr = %tn_listener.local_addr().map_err(ServeError::Http)?, "TN3270 listening");
+    let tn_listener = bind("TN3270", &tn_addr, tn_tls).await?;
+    tracing::info!(addr = %tn_listener.local_addr().map_err(ServeError::Http)?, tls = config.tls.enabled, "TN3270 listening");
     let mut rx = stop_rx.clone();
     let native_task = tokio::spawn(crate::native::serve(
         tn_listener,
@@ -225,6 +237,8 @@ pub async fn run(
     }
     // Websocket sessions (crate::session).
     let sessions = crate::session::SessionManager::from_config(&config.sessions);
+    let grace = config.server.shutdown_grace_seconds;
+    let http_tls = config.tls.enabled;
     let state = Arc::new(AppState {
         config,
         endpoints: pool.clone(),
@@ -232,26 +246,59 @@ pub async fn run(
         static_dir,
         sessions,
     });
-    tracing::info!(addr = %local, "HTTP listening");
+    tracing::info!(addr = %local, tls = http_tls, "HTTP listening");
     on_ready(local);
     let mut rx = stop_rx.clone();
-    let http = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
+    let app = http::router(state.clone())
+        .layer(axum::middleware::from_fn(
+            tls_listener::with_connection_info,
+        ))
+        .into_make_service_with_connect_info::<tls_listener::ConnectionInfo>();
+    let http = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = rx.wait_for(|stop| *stop).await;
     });
     let http = tokio::spawn(async move { http.await });
     shutdown.await;
-    tracing::info!("shutting down");
+    tracing::info!(grace_seconds = grace.as_secs_f64(), "shutting down");
     let _ = stop_tx.send(true);
-    let result = http.await;
+    // Websocket sessions and native sessions end side by side, each within the grace period.
+    state.sessions.shutdown(grace).await;
     let _ = native_task.await; // native TN3270 listener
+                               // HTTP requests in flight (not websockets: those ended with their sessions).
+    let result = match tokio::time::timeout(grace, http).await {
+        Ok(Ok(r)) => r.map_err(ServeError::Http),
+        Ok(Err(e)) => Err(ServeError::Http(std::io::Error::other(e))),
+        Err(_) => {
+            tracing::warn!("HTTP requests still running after the grace period: aborted");
+            Ok(())
+        }
+    };
     pool.join_health_checks().await;
+    let _ = demo_stop_tx.send(true);
     for task in demo_tasks {
         let _ = task.await;
     }
-    match result {
-        Ok(r) => r.map_err(ServeError::Http),
-        Err(e) => Err(ServeError::Http(std::io::Error::other(e))),
+    tracing::info!("stopped");
+    result
+}
+
+/// Binds one listener, TLS when `tls` is given.
+async fn bind(
+    what: &'static str,
+    addr: &str,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> Result<tls_listener::BridgeListener, ServeError> {
+    let bind_error = |source| ServeError::Bind {
+        what,
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    match tls {
+        Some(acceptor) => tls_listener::BridgeListener::tls(listener, acceptor, what),
+        None => Ok(tls_listener::BridgeListener::plain(listener)),
     }
+    .map_err(bind_error)
 }
 
 /// The directory of the page's assets when `WEB3270_STATIC_DIR` overrides the ones built into

@@ -166,6 +166,9 @@ enum Command {
     Input(Input),
     Detach(u64),
     Api(ApiCommand),
+    /// The bridge is shutting down ([`shutdown`]): end with `SERVER_SHUTDOWN`; the sender
+    /// fires once the attached browser (if any) has been told and let go.
+    Shutdown(oneshot::Sender<()>),
 }
 
 struct Entry {
@@ -616,6 +619,7 @@ impl SessionTask {
                         }
                         self.api(cmd).await;
                     }
+                    Some(Command::Shutdown(done)) => break self.on_shutdown(done),
                     None => break ("LOCAL_CLOSE", "the bridge is shutting down".to_owned()),
                 },
                 _ = sleep_until(deadline) => {
@@ -868,6 +872,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 mod headless;
 pub mod open;
+pub mod shutdown;
 
 pub use headless::{
     ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,

@@ -158,6 +158,11 @@ impl TlsClient {
 
 /// Builds the server configuration of the bridge's listeners from `tls:` (its `enabled`
 /// flag is not looked at). ALPN is left empty for the caller to set.
+///
+/// `cipher_suites` restricts TLS 1.2 suites when it names any TLS 1.2 suite, and TLS 1.3
+/// suites when it names any TLS 1.3 suite; a version it names nothing of keeps ring's
+/// defaults. With `ca_cert_path`, every client must present a certificate signed by that CA
+/// (mutual TLS, required).
 pub fn server_config(tls: &TlsConfig) -> Result<rustls::ServerConfig, TlsConfigError> {
     if tls.key_password.is_some() {
         return Err(TlsConfigError::EncryptedKeyUnsupported);
@@ -189,6 +194,25 @@ pub fn server_config(tls: &TlsConfig) -> Result<rustls::ServerConfig, TlsConfigE
                 .ok_or_else(|| TlsConfigError::UnknownCipherSuite(name.clone()))?;
             chosen.push(*suite);
         }
+        // Each TLS version is restricted only when the list names a suite of it; the other
+        // keeps its defaults (as OpenSSL keeps its TLS 1.3 ciphersuites apart from the cipher
+        // list). So the guide's list of TLS 1.2 ECDHE suites leaves TLS 1.3 usable.
+        let is_tls13 = |s: &rustls::SupportedCipherSuite| s.tls13().is_some();
+        let names_tls13 = chosen.iter().any(is_tls13);
+        let names_tls12 = chosen.iter().any(|s| !is_tls13(s));
+        let kept: Vec<_> = provider
+            .cipher_suites
+            .iter()
+            .filter(|s| {
+                if is_tls13(s) {
+                    !names_tls13
+                } else {
+                    !names_tls12
+                }
+            })
+            .copied()
+            .collect();
+        chosen.extend(kept);
         provider.cipher_suites = chosen;
     }
     let provider = Arc::new(provider);

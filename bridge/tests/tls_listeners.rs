@@ -1,0 +1,304 @@
+//! The bridge's own listeners with `tls.enabled` (docs/TLS.md), on loopback with an rcgen
+//! test CA: a wss browser trusting the CA reaches the demo host, HTTPS answers the API, s3270
+//! connects with TLS to the TN3270 listener (`L:` prefix, `-cafile`), a TLS 1.2 client to a
+//! `min_version: "1.3"` listener fails and the bridge logs the named cause, plain HTTP to the
+//! TLS port fails cleanly and the listener serves the next client, mutual TLS
+//! (`ca_cert_path`) refuses a client without a certificate, and `cipher_suites` restricts
+//! only the TLS version it names.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bridge_support;
+mod upstream_support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bridge::config::{Config, TlsConfig, TlsVersion};
+use bridge_support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use upstream_support::{CertFiles, Pki};
+use web3270_tests::{Script, TestDir, S3270};
+
+/// The demo configuration with TLS listeners from `cert`, adjusted by `adjust`.
+fn tls_config(cert: &CertFiles, adjust: impl FnOnce(&mut TlsConfig)) -> Config {
+    let mut config = demo_config();
+    config.tls = TlsConfig {
+        enabled: true,
+        cert_path: Some(cert.cert.clone()),
+        key_path: Some(cert.key.clone()),
+        ..TlsConfig::default()
+    };
+    adjust(&mut config.tls);
+    config
+}
+
+/// `GET path` over an established stream (HTTP/1.1, `Connection: close`): the whole answer.
+async fn http_get<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    mut stream: S,
+    path: &str,
+) -> std::io::Result<String> {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut answer))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "answer"))??;
+    Ok(String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// `GET /api/v1/health` over HTTPS trusting `ca_file`: the answer.
+async fn https_health(addr: SocketAddr, client: Arc<rustls::ClientConfig>) -> String {
+    let tls = tls_connect(addr, client, "localhost").await.unwrap();
+    http_get(tls, "/api/v1/health").await.unwrap()
+}
+
+/// A browser over wss (trusting only the test CA) signs on to the demo host; the session
+/// says the upstream is plain (`tls` is the host side), and HTTPS serves the API.
+#[test]
+fn a_wss_browser_trusting_the_test_ca_reaches_the_demo_host() {
+    let pki = Pki::new("tls_listener_wss");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    runtime().block_on(async {
+        let ws = wss_connect(bridge.http, &pki.ca_file, "localhost").await;
+        let mut b = Browser::open(ws, hello("demo")).await;
+        assert_eq!(b.session["endpoint"], "demo");
+        assert_eq!(
+            b.session["tls"], false,
+            "upstream to the built-in host is plain"
+        );
+        b.until_shows("Logon").await;
+        b.type_and_send("ann\tDEMO", tn3270::input::Key::Enter)
+            .await;
+        b.until_shows("Main menu").await;
+
+        let answer = https_health(bridge.http, tls_client(&pki.ca_file, None)).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("\"status\":\"ok\""), "{answer}");
+    });
+}
+
+/// s3270 with `L:` (TLS) and `-cafile` (our test CA) connects to the TN3270 listener,
+/// verifies the bridge's certificate and sees the demo host's logon screen. s3270 4.1 does
+/// not match IP-address SANs, so it is told the DNS name to accept (`-accepthostname`).
+#[test]
+fn s3270_connects_with_tls_to_the_tn3270_listener() {
+    let pki = Pki::new("tls_listener_s3270");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    let dir = TestDir::new("tls_listener_s3270_run").unwrap();
+    let mut script = Script::new();
+    script
+        .connect(&format!("L:{}", bridge.target("demo")))
+        .wait_unlock(10);
+    let logon = script.snapshot();
+    script.action("Query(Tls)");
+    let tls_query = script.actions().len() - 1;
+    let ca = pki.ca_file.to_string_lossy().into_owned();
+    let run = S3270::new()
+        .model("3279-2-E")
+        .arg("-cafile")
+        .arg(&ca)
+        .arg("-accepthostname")
+        .arg("localhost")
+        .run(&dir, "tls", &script)
+        .unwrap();
+    let logon = run.snapshot(logon).unwrap();
+    assert_eq!(logon.connection_state, "connected-tn3270e");
+    assert!(logon.contains("Userid     ===>"), "{}", logon.text());
+    let tls = run.ok_reply(tls_query).unwrap();
+    assert_eq!(tls.data, ["secure host-verified"]);
+}
+
+/// The same listener without `L:`: a plain telnet client waits for the server to speak
+/// first, so the TLS handshake never starts; the bridge closes it after its handshake
+/// timeout (logged `TLS_HANDSHAKE_TIMEOUT`), and s3270 ends up not connected.
+#[test]
+fn a_plain_tn3270_client_on_the_tls_port_times_out() {
+    let logs = LogCapture::get();
+    let pki = Pki::new("tls_listener_plain_tn");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    let dir = TestDir::new("tls_listener_plain_tn_run").unwrap();
+    let mut script = Script::new();
+    script
+        .connect(&bridge.target("demo"))
+        .wait_unlock(5)
+        .wait_disconnect(30);
+    let state = script.actions().len();
+    script.action("Query(ConnectionState)");
+    let run = S3270::new()
+        .model("3279-2-E")
+        .run(&dir, "plain", &script)
+        .unwrap();
+    assert_eq!(run.ok_reply(state).unwrap().data, ["not-connected"]);
+    let line = logs.wait_for(&["TLS handshake timed out", "listener=\"TN3270\""]);
+    assert!(line.contains("TLS_HANDSHAKE_TIMEOUT"), "{line}");
+}
+
+/// A client offering only TLS 1.2 to a `min_version: "1.3"` listener fails its handshake;
+/// the bridge logs `TLS_PROTOCOL_VERSION` for that peer and serves a TLS 1.3 client next.
+#[test]
+fn a_tls12_client_to_a_min_13_listener_fails_with_a_named_cause() {
+    let logs = LogCapture::get();
+    let pki = Pki::new("tls_listener_min13");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = Bridge::start(tls_config(&cert, |t| t.min_version = TlsVersion::V1_3));
+    runtime().block_on(async {
+        let tls12 = tls_client(&pki.ca_file, Some(&[&rustls::version::TLS12]));
+        let tcp = tokio::net::TcpStream::connect(bridge.http).await.unwrap();
+        let local = tcp.local_addr().unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let e = tokio_rustls::TlsConnector::from(tls12)
+            .connect(name, tcp)
+            .await
+            .unwrap_err();
+        let cause = bridge::tls::TlsError::from_handshake_io(&e, "localhost");
+        assert_eq!(cause.code(), "TLS_PROTOCOL_VERSION", "{e}");
+        let line = logs.wait_for(&["TLS handshake failed", &format!("peer={local}")]);
+        assert!(line.contains("TLS_PROTOCOL_VERSION"), "{line}");
+        assert!(line.contains("listener=\"HTTP\""), "{line}");
+
+        let answer = https_health(bridge.http, tls_client(&pki.ca_file, None)).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    });
+}
+
+/// Plain HTTP to the HTTPS port: no HTTP answer, the connection is closed, the bridge logs
+/// `TLS_PROTOCOL_ERROR`, and the next (TLS) request is served.
+#[test]
+fn plain_http_to_the_tls_port_fails_cleanly() {
+    let logs = LogCapture::get();
+    let pki = Pki::new("tls_listener_plain_http");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    runtime().block_on(async {
+        let tcp = tokio::net::TcpStream::connect(bridge.http).await.unwrap();
+        let local = tcp.local_addr().unwrap();
+        // The answer is at most a TLS alert record, then the close; never "HTTP/1.1 ...".
+        let answer = http_get(tcp, "/api/v1/health").await.unwrap_or_default();
+        assert!(!answer.starts_with("HTTP/"), "{answer}");
+        let line = logs.wait_for(&["TLS handshake failed", &format!("peer={local}")]);
+        assert!(line.contains("TLS_PROTOCOL_ERROR"), "{line}");
+
+        let answer = https_health(bridge.http, tls_client(&pki.ca_file, None)).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    });
+}
+
+/// `ca_cert_path` (mutual TLS): a client without a certificate is refused (logged as
+/// `TLS_CLIENT_CERT_MISSING`); one with a certificate of that CA is served.
+#[test]
+fn mutual_tls_requires_a_client_certificate_of_the_ca() {
+    let logs = LogCapture::get();
+    let pki = Pki::new("tls_listener_mtls");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let client_cert = pki.leaf("client", &["client.test"]);
+    let ca = pki.ca_file.clone();
+    let bridge = Bridge::start(tls_config(&cert, |t| t.ca_cert_path = Some(ca)));
+    runtime().block_on(async {
+        let tcp = tokio::net::TcpStream::connect(bridge.http).await.unwrap();
+        let local = tcp.local_addr().unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        // TLS 1.3: the client's side of the handshake may finish before the server refuses.
+        let refused = match tokio_rustls::TlsConnector::from(tls_client(&pki.ca_file, None))
+            .connect(name, tcp)
+            .await
+        {
+            Err(_) => true,
+            Ok(tls) => http_get(tls, "/api/v1/health")
+                .await
+                .map(|a| !a.starts_with("HTTP/"))
+                .unwrap_or(true),
+        };
+        assert!(refused);
+        let line = logs.wait_for(&["TLS handshake failed", &format!("peer={local}")]);
+        assert!(line.contains("TLS_CLIENT_CERT_MISSING"), "{line}");
+
+        let roots = bridge::tls::roots_from_file(&pki.ca_file).unwrap();
+        let with_cert = rustls::ClientConfig::builder_with_provider(bridge::tls::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_client_auth_cert(
+                bridge::tls::load_certs(&client_cert.cert).unwrap(),
+                bridge::tls::load_key(&client_cert.key).unwrap(),
+            )
+            .unwrap();
+        let answer = https_health(bridge.http, Arc::new(with_cert)).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    });
+}
+
+/// The guide's `cipher_suites` (two TLS 1.2 ECDHE suites) with an ECDSA certificate: a
+/// TLS 1.2 client gets the ECDSA suite named, is refused one not named, and TLS 1.3 (whose
+/// suites the list does not name) keeps its defaults.
+#[test]
+fn cipher_suites_restrict_only_the_version_they_name() {
+    let pki = Pki::new("tls_listener_ciphers");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = Bridge::start(tls_config(&cert, |t| {
+        t.cipher_suites = vec![
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".into(),
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".into(),
+        ];
+    }));
+    let client = |suite: rustls::CipherSuite,
+                  version: &'static rustls::SupportedProtocolVersion| {
+        let mut provider = rustls::crypto::ring::default_provider();
+        provider.cipher_suites.retain(|s| s.suite() == suite);
+        let roots = bridge::tls::roots_from_file(&pki.ca_file).unwrap();
+        Arc::new(
+            rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+                .with_protocol_versions(&[version])
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    };
+    runtime().block_on(async {
+        use rustls::CipherSuite as C;
+        let named = client(
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            &rustls::version::TLS12,
+        );
+        let tls = tls_connect(bridge.http, named, "localhost").await.unwrap();
+        assert_eq!(
+            tls.get_ref().1.negotiated_cipher_suite().map(|s| s.suite()),
+            Some(C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+        );
+        let not_named = client(
+            C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            &rustls::version::TLS12,
+        );
+        assert!(tls_connect(bridge.http, not_named, "localhost")
+            .await
+            .is_err());
+        let tls13 = client(C::TLS13_CHACHA20_POLY1305_SHA256, &rustls::version::TLS13);
+        let tls = tls_connect(bridge.http, tls13, "localhost").await.unwrap();
+        assert_eq!(
+            tls.get_ref().1.negotiated_cipher_suite().map(|s| s.suite()),
+            Some(C::TLS13_CHACHA20_POLY1305_SHA256)
+        );
+    });
+}
+
+/// A TLS configuration that cannot be loaded stops `serve` at start with the cause.
+#[test]
+fn an_unreadable_certificate_stops_serve_with_its_cause() {
+    let mut config = demo_config();
+    config.tls = TlsConfig {
+        enabled: true,
+        cert_path: Some("/nonexistent/cert.pem".into()),
+        key_path: Some("/nonexistent/key.pem".into()),
+        ..TlsConfig::default()
+    };
+    let e = runtime()
+        .block_on(bridge::server::run(config, async {}, |_| {
+            panic!("must not get ready")
+        }))
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("/nonexistent/cert.pem"), "{text}");
+    assert!(text.contains("TLS_CONFIG_READ"), "{text}");
+}
