@@ -30,6 +30,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::time::Instant;
 
 use super::{resolve, NativeConfig, Resolved, READ_CHUNK};
+use crate::metrics::{self, Listener, RefusalReason};
 use crate::server::EndpointState;
 use crate::upstream::{Upstream, UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
 
@@ -214,7 +215,8 @@ pub async fn run(
         return "refused: too many sessions".into();
     }
     if let Some(name) = neg.unknown {
-        tracing::warn!(endpoint = %name, "native: unknown endpoint requested");
+        metrics::refusal(Listener::Native, RefusalReason::UnknownEndpoint);
+        tracing::warn!(endpoint = %name, code = "UNKNOWN_ENDPOINT", "native: refused: unknown endpoint requested");
         client
             .show_and_close(&[
                 &format!("web3270: unknown endpoint {name}"),
@@ -232,6 +234,11 @@ pub async fn run(
     {
         Ok(r) => r,
         Err(_) => {
+            metrics::refusal(Listener::Native, RefusalReason::UnknownEndpoint);
+            tracing::warn!(
+                code = "NO_ENDPOINT",
+                "native: refused: no endpoint is configured"
+            );
             client
                 .show_and_close(&["web3270: no endpoint is configured.", "Code: NO_ENDPOINT"])
                 .await;
@@ -249,6 +256,7 @@ pub async fn run(
     let options = match UpstreamOptions::for_endpoint(&resolved.endpoint) {
         Ok(o) => o,
         Err(error) => {
+            metrics::refusal(Listener::Native, RefusalReason::EndpointUnusable);
             tracing::warn!(endpoint = %resolved.name, %error, code = error.code(), "native: endpoint unusable");
             client
                 .show_and_close(&[
@@ -279,6 +287,8 @@ pub async fn run(
     let upstream = match upstream {
         Ok(u) => u,
         Err(error) => {
+            metrics::refusal(Listener::Native, RefusalReason::HostUnavailable);
+            metrics::upstream_connect_failure(&resolved.name, error.code());
             tracing::warn!(endpoint = %resolved.name, %error, code = error.code(),
                 "native: cannot connect upstream");
             client
@@ -292,6 +302,10 @@ pub async fn run(
         }
     };
     let (info, sender, events) = upstream.into_split();
+    let _active = metrics::native_session();
+    let span = tracing::Span::current();
+    span.record("endpoint", resolved.name.as_str());
+    span.record("lu", info.lu.as_deref().unwrap_or("-"));
     tracing::info!(endpoint = %resolved.name, target = %info.target, terminal_type = %info.terminal_type,
         lu = ?info.lu, client_mode = ?mode, host_mode = ?info.mode, "native: session started");
     let host_binds = matches!(info.mode, Mode::Tn3270e { functions, .. } if functions.contains(Function::BindImage));
@@ -334,7 +348,8 @@ async fn negotiate(
             } => {
                 let requested = match name {
                     DeviceName::Associate(lu) => {
-                        tracing::info!(%lu, "native: printer ASSOCIATE rejected");
+                        metrics::refusal(Listener::Native, RefusalReason::PrinterRejected);
+                        tracing::info!(%lu, code = "INV-ASSOCIATE", "native: printer ASSOCIATE rejected");
                         client.conn.reject_device(ReasonCode::InvAssociate);
                         continue;
                     }

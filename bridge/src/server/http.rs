@@ -29,7 +29,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     if let Some(dir) = &state.static_dir {
         router = router.nest_service("/static", tower_http::services::ServeDir::new(dir));
     }
-    router.fallback(not_found).with_state(state)
+    // `GET /metrics`, `GET /api/v1/metrics` (crate::metrics).
+    router = router.merge(crate::metrics::http::router());
+    let router = router.fallback(not_found);
+    let router = crate::ratelimit::layer(router, &state.config.rate_limiting);
+    // Outermost: counts every answer, 429s included.
+    crate::metrics::http::layer(router).with_state(state)
 }
 
 /// An API error with the guide's body and status.

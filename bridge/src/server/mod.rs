@@ -222,7 +222,9 @@ pub async fn run(
     tracing::info!(addr = %local, "HTTP listening");
     on_ready(local);
     let mut rx = stop_rx.clone();
-    let http = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
+    // ConnectInfo: the client address for rate limiting and session spans.
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let http = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = rx.wait_for(|stop| *stop).await;
     });
     let http = tokio::spawn(async move { http.await });

@@ -105,6 +105,7 @@ pub async fn open(state: &AppState, request: OpenRequest<'_>) -> Result<Attachme
     }
     let upstream = Upstream::connect(&target, options)
         .await
+        .inspect_err(|e| crate::metrics::upstream_connect_failure(&endpoint.config.name, e.code()))
         .map_err(|e| OpenError::Unavailable(format!("{}: {e}", endpoint.config.name)))?;
     state
         .sessions

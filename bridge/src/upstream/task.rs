@@ -269,11 +269,16 @@ impl Connection {
                         Err(e) => return close_reason(&self.stream, &e),
                     };
                     unanswered = None;
+                    crate::metrics::bytes(crate::metrics::Direction::FromHost, n as u64);
                     self.conn.feed(buf.get(..n).unwrap_or_default());
                     while let Some(event) = self.conn.poll_event() {
                         match event {
                             Event::TimingMark => {}
                             Event::StartTls => return CloseReason::UnexpectedStartTls,
+                            event @ (Event::Record { .. } | Event::NvtData(_) | Event::Bind(_) | Event::Unbind { .. }) => {
+                                crate::metrics::records(crate::metrics::Direction::FromHost, 1);
+                                self.pending.extend(translate(event));
+                            }
                             event => self.pending.extend(translate(event)),
                         }
                     }
@@ -298,6 +303,9 @@ impl Connection {
     }
 
     fn apply(&mut self, op: Op) -> Result<Option<Header>, UpstreamError> {
+        if matches!(op, Op::Record(..) | Op::RecordWithHeader(..) | Op::Nvt(_)) {
+            crate::metrics::records(crate::metrics::Direction::ToHost, 1);
+        }
         let conn = &mut self.conn;
         match op {
             Op::Record(data_type, data) => Ok(conn.send_record(data_type, &data)?),
@@ -314,6 +322,8 @@ impl Connection {
 
     /// Writes pending output within the write timeout.
     async fn flush(&mut self) -> Result<(), CloseReason> {
+        let pending = self.conn.pending_output().len();
+        crate::metrics::bytes(crate::metrics::Direction::ToHost, pending as u64);
         match tokio::time::timeout(
             self.write_timeout,
             write_output(&mut self.stream, &mut self.conn),
