@@ -226,7 +226,7 @@ pub(crate) fn collect(r: &Registry, state: &AppState) -> Snapshot {
     let fam = b.family(
         "bytes_total",
         Kind::Counter,
-        "Bytes read from or written to host connections after negotiation.",
+        "Bytes read from or written to host connections (telnet negotiation included).",
     );
     for (d, c) in Direction::ALL.iter().zip(&r.bytes) {
         fam.sample(label("direction", d.label()), f(c.load(Relaxed)));

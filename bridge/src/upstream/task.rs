@@ -76,6 +76,7 @@ pub(crate) async fn negotiate(
             Ok(n) => n,
             Err(e) => return Err(read_error(stream, start_tls, &e)),
         };
+        crate::metrics::bytes(crate::metrics::Direction::FromHost, n as u64);
         let chunk = buf.get(..n).unwrap_or_default();
         let consumed = conn.feed(chunk);
         let mut tls_now = false;
@@ -145,6 +146,7 @@ async fn write_output(stream: &mut Stream, conn: &mut ClientConnection) -> std::
     if conn.has_output() {
         let n = conn.pending_output().len();
         stream.write_all(conn.pending_output()).await?;
+        crate::metrics::bytes(crate::metrics::Direction::ToHost, n as u64);
         conn.consume_output(n);
         stream.flush().await?;
     }
@@ -245,6 +247,9 @@ impl Connection {
                 permit = self.events.clone().reserve_owned(), if !self.pending.is_empty() => {
                     let Ok(permit) = permit else { return CloseReason::Local };
                     if let Some(event) = self.pending.pop_front() {
+                        if is_record(&event) {
+                            crate::metrics::records(crate::metrics::Direction::FromHost, 1);
+                        }
                         permit.send(event);
                     }
                 }
@@ -275,10 +280,6 @@ impl Connection {
                         match event {
                             Event::TimingMark => {}
                             Event::StartTls => return CloseReason::UnexpectedStartTls,
-                            event @ (Event::Record { .. } | Event::NvtData(_) | Event::Bind(_) | Event::Unbind { .. }) => {
-                                crate::metrics::records(crate::metrics::Direction::FromHost, 1);
-                                self.pending.extend(translate(event));
-                            }
                             event => self.pending.extend(translate(event)),
                         }
                     }
@@ -322,8 +323,6 @@ impl Connection {
 
     /// Writes pending output within the write timeout.
     async fn flush(&mut self) -> Result<(), CloseReason> {
-        let pending = self.conn.pending_output().len();
-        crate::metrics::bytes(crate::metrics::Direction::ToHost, pending as u64);
         match tokio::time::timeout(
             self.write_timeout,
             write_output(&mut self.stream, &mut self.conn),
@@ -335,6 +334,14 @@ impl Connection {
             Err(_) => Err(CloseReason::WriteTimeout),
         }
     }
+}
+
+/// Whether an event carries a record (of any data type) for the session.
+fn is_record(event: &UpstreamEvent) -> bool {
+    matches!(
+        event,
+        UpstreamEvent::Record { .. } | UpstreamEvent::Bind(_) | UpstreamEvent::Unbind { .. }
+    )
 }
 
 fn close_reason(stream: &Stream, e: &std::io::Error) -> CloseReason {
