@@ -192,20 +192,25 @@ fn an_unopenable_log_file_means_standard_error() {
     assert!(matches!(destination(&none), Destination::Stderr));
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Starts `web3270 serve` with `env`; returns the child once it printed its URL.
 fn serve(env: &[(&str, &str)]) -> std::process::Child {
-    let port = |_| {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-            .to_string()
-    };
+    serve_on(free_port(), env)
+}
+
+/// [`serve`] with the HTTP port `api_port`.
+fn serve_on(api_port: u16, env: &[(&str, &str)]) -> std::process::Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_web3270"));
     cmd.arg("serve")
-        .env("WEB3270_API_PORT", port(0))
-        .env("WEB3270_PORT", port(1))
+        .env("WEB3270_API_PORT", api_port.to_string())
+        .env("WEB3270_PORT", free_port().to_string())
         .env_remove("WEB3270_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -266,4 +271,80 @@ fn serve_writes_json_lines_to_the_log_file() {
         assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
     }
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+/// Every websocket session logs inside a span naming its client address, session id,
+/// endpoint and LU; a refusal logs its reason code. Read back from a JSON log file of a real
+/// `web3270 serve`.
+#[test]
+fn websocket_sessions_log_in_a_span_and_refusals_log_their_code() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let dir = temp_dir("spans");
+    let log = dir.join("server.log");
+    let port = free_port();
+    let mut child = serve_on(
+        port,
+        &[
+            ("WEB3270_LOG_FILE", log.to_str().unwrap()),
+            ("WEB3270_LOG_FORMAT", "json"),
+        ],
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = rt.block_on(async {
+        let mut local = None;
+        for endpoint in [serde_json::Value::Null, "nope".into()] {
+            let mut request = format!("ws://127.0.0.1:{port}/ws")
+                .into_client_request()
+                .unwrap();
+            request
+                .headers_mut()
+                .insert("Sec-WebSocket-Protocol", "web3270.v1".parse().unwrap());
+            let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+            if let tokio_tungstenite::MaybeTlsStream::Plain(s) = ws.get_ref() {
+                local.get_or_insert(s.local_addr().unwrap());
+            }
+            let hello = serde_json::json!({"type": "hello", "endpoint": endpoint});
+            ws.send(Message::Text(hello.to_string().into()))
+                .await
+                .unwrap();
+            let answer = tokio::time::timeout(Duration::from_secs(15), ws.next())
+                .await
+                .unwrap();
+            assert!(matches!(answer, Some(Ok(Message::Text(_)))), "{answer:?}");
+        }
+        local.unwrap()
+    });
+    let find = |needle: &str| -> serde_json::Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+                return serde_json::from_str(line).unwrap();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {needle:?} in:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let attached = find("browser attached");
+    let span = &attached["span"];
+    assert_eq!(span["name"], "ws", "{attached}");
+    assert_eq!(span["client"], client.to_string(), "{attached}");
+    assert_eq!(span["endpoint"], "demo", "{attached}");
+    assert!(
+        span["session"].as_str().unwrap().starts_with("sess_"),
+        "{attached}"
+    );
+    assert!(span["lu"].is_string(), "{attached}");
+    let refused = find("websocket refused");
+    assert_eq!(refused["fields"]["code"], "ENDPOINT_UNKNOWN", "{refused}");
+    assert_eq!(refused["level"], "INFO");
+    assert_eq!(refused["span"]["name"], "ws", "{refused}");
+    child.kill().unwrap();
+    let _ = child.wait();
 }
