@@ -209,7 +209,7 @@ impl RefusalReason {
             "BAD_MESSAGE" => RefusalReason::BadMessage,
             "MESSAGE_TOO_BIG" => RefusalReason::OversizedMessage,
             "RATE_LIMIT_EXCEEDED" => RefusalReason::RateLimited,
-            "ENDPOINT_UNAVAILABLE" => RefusalReason::HostUnavailable,
+            "ENDPOINT_UNAVAILABLE" | "UPSTREAM_REFUSED" => RefusalReason::HostUnavailable,
             "RESUME_FAILED" => RefusalReason::ResumeFailed,
             "UNAUTHORIZED" => RefusalReason::Unauthorized,
             _ => RefusalReason::Internal,
