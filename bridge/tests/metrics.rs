@@ -531,3 +531,70 @@ async fn json_metrics_carry_the_same_figures() {
         ) >= 1.0
     );
 }
+
+/// A native TN3270 client (s3270 reading actions from stdin) relayed to the demo host counts
+/// in `sessions_active` (kind `native`) while connected, and in
+/// `sessions_total{kind="native"}`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_active_counts_a_native_client() {
+    use std::io::{BufRead, BufReader, Write};
+    let _turn = SERIAL.lock().await;
+    let mut config = demo_config();
+    config.server.port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tn3270 = config.server.port;
+    let bridge = start(config).await;
+    let before = until_active(bridge.addr, 0.0).await;
+    let mut s3270 = std::process::Command::new("s3270")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("s3270 on PATH");
+    let mut stdin = s3270.stdin.take().unwrap();
+    let stdout = s3270.stdout.take().unwrap();
+    // Each action answers its data lines, a status line and `ok` (or `error`).
+    let answers = tokio::task::spawn_blocking(move || {
+        writeln!(stdin, "Connect(127.0.0.1:{tn3270})").unwrap();
+        writeln!(stdin, "Wait(15,InputField)").unwrap();
+        stdin.flush().unwrap();
+        let mut results = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if line == "ok" || line == "error" {
+                results.push(line);
+                if results.len() == 2 {
+                    break;
+                }
+            }
+        }
+        (stdin, results)
+    })
+    .await
+    .unwrap();
+    let (stdin, results) = answers;
+    assert_eq!(
+        results,
+        ["ok", "ok"],
+        "s3270 connected and saw the logon screen"
+    );
+    let during = until_active(bridge.addr, 1.0).await;
+    assert_eq!(
+        value(
+            &during,
+            "web3270_sessions_active_by_kind",
+            &[("kind", "native")]
+        ),
+        1.0
+    );
+    let started =
+        |s: &BTreeMap<Key, f64>| value(s, "web3270_sessions_total", &[("kind", "native")]);
+    assert_eq!(started(&during) - started(&before), 1.0);
+    // s3270 exits at the end of its input: the connection closes.
+    drop(stdin);
+    let _ = tokio::task::spawn_blocking(move || s3270.wait()).await;
+    until_active(bridge.addr, 0.0).await;
+}

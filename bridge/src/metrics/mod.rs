@@ -473,3 +473,66 @@ pub fn log_dropped(n: u64) {
 pub fn snapshot(state: &AppState) -> Snapshot {
     render::collect(&REGISTRY, state)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A family takes MAX_SERIES label sets; every further one is counted under `other`,
+    /// so it never holds more than MAX_SERIES + 1 series.
+    #[test]
+    fn labelled_families_are_bounded() {
+        let family = Labelled::new(&["endpoint", "code"]);
+        for i in 0..MAX_SERIES + 5 {
+            family.inc(vec![format!("e{i}"), "X".into()]);
+        }
+        family.inc(vec!["e0".into(), "X".into()]);
+        let samples = family.samples();
+        assert_eq!(samples.len(), MAX_SERIES + 1);
+        let count = |k: [&str; 2]| {
+            samples
+                .iter()
+                .find(|(v, _)| v.as_slice() == k)
+                .map(|(_, n)| *n)
+        };
+        assert_eq!(count([OTHER, OTHER]), Some(5));
+        assert_eq!(
+            count(["e0", "X"]),
+            Some(2),
+            "an existing series still counts"
+        );
+    }
+
+    /// Bucket bounds are inclusive (`le`): 1 ms goes to `le="1"`, 1.001 ms to `le="2"`,
+    /// beyond the last bound to `+Inf`; the sum is kept in microseconds.
+    #[test]
+    fn histogram_buckets_are_inclusive() {
+        let h = Histogram::new();
+        h.observe(Duration::from_millis(1));
+        h.observe(Duration::from_micros(1001));
+        h.observe(Duration::from_secs(60));
+        let counts: Vec<u64> = h.buckets.iter().map(|b| b.load(Relaxed)).collect();
+        assert_eq!(counts[0], 1);
+        assert_eq!(counts[1], 1);
+        assert_eq!(counts[API_DURATION_BUCKETS_MS.len()], 1);
+        assert_eq!(h.count.load(Relaxed), 3);
+        assert_eq!(h.sum_micros.load(Relaxed), 1000 + 1001 + 60_000_000);
+    }
+
+    #[test]
+    fn codes_map_to_reasons() {
+        assert_eq!(
+            RefusalReason::from_code("ENDPOINT_UNKNOWN"),
+            RefusalReason::UnknownEndpoint
+        );
+        assert_eq!(
+            RefusalReason::from_code("SESSION_LIMIT"),
+            RefusalReason::SessionLimit
+        );
+        assert_eq!(
+            RefusalReason::from_code("RATE_LIMIT_EXCEEDED"),
+            RefusalReason::RateLimited
+        );
+        assert_eq!(RefusalReason::from_code("???"), RefusalReason::Internal);
+    }
+}

@@ -66,20 +66,29 @@ pub struct Snapshot {
     pub families: Vec<Family>,
 }
 
+/// Families done, and the one being filled.
 struct Builder {
     families: Vec<Family>,
+    current: Option<Family>,
 }
 
 impl Builder {
+    /// Starts the next family (the previous one is done).
     fn family(&mut self, name: &str, kind: Kind, help: &'static str) -> &mut Family {
-        self.families.push(Family {
+        self.families.extend(self.current.take());
+        self.current.insert(Family {
             name: format!("{PREFIX}{name}"),
             help,
             kind,
             samples: Vec::new(),
-        });
-        let last = self.families.len() - 1;
-        &mut self.families[last]
+        })
+    }
+
+    fn finish(mut self) -> Snapshot {
+        self.families.extend(self.current.take());
+        Snapshot {
+            families: self.families,
+        }
     }
 }
 
@@ -115,6 +124,7 @@ fn label(name: &'static str, value: impl Into<String>) -> Vec<(&'static str, Str
 pub(crate) fn collect(r: &Registry, state: &AppState) -> Snapshot {
     let mut b = Builder {
         families: Vec::new(),
+        current: None,
     };
     let web = u64::try_from(state.sessions.len()).unwrap_or(u64::MAX);
     let native = r.native_active.load(Relaxed);
@@ -302,9 +312,7 @@ pub(crate) fn collect(r: &Registry, state: &AppState) -> Snapshot {
         "Always 1; the version label is the bridge's version.",
     )
     .sample(label("version", env!("CARGO_PKG_VERSION")), 1.0);
-    Snapshot {
-        families: b.families,
-    }
+    b.finish()
 }
 
 /// `endpoint_up` for a health status: `up`/`healthy` 1, `unknown` (never checked) absent,
