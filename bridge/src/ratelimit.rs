@@ -1,6 +1,11 @@
 //! Request rate limiting of the HTTP API (`rate_limiting: {enabled, max_rps}`): a token
 //! bucket per client IP address, as a middleware ([`layer`]).
 //!
+//! Standards: 429 Too Many Requests (RFC 6585 §4) with `Retry-After` (RFC 9110 §10.2.3);
+//! the `X-RateLimit-*` names are the deployment guide's (the de-facto convention that the
+//! IETF draft "RateLimit header fields for HTTP", draft-ietf-httpapi-ratelimit-headers,
+//! standardises as `RateLimit-*`); `X-RateLimit-Reset` is delta seconds as in that draft.
+//!
 //! Owns: which requests are limited ([`is_limited`]), the buckets and their bounded table
 //! ([`RateLimiter`]), the `X-RateLimit-*` headers and the guide's 429 body. Does not own:
 //! who the client is beyond its TCP peer address (no `X-Forwarded-For`: it is trivially

@@ -348,3 +348,46 @@ fn websocket_sessions_log_in_a_span_and_refusals_log_their_code() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// A disk that stalls: the writer thread is stuck, the queue fills, and further lines are
+/// dropped and counted instead of blocking the caller; once the disk moves again the queued
+/// lines are written in order.
+#[test]
+fn a_stalled_writer_drops_lines_instead_of_blocking() {
+    use bridge::logging::writer::LOG_QUEUE;
+    let (release, stalled) = std::sync::mpsc::channel::<()>();
+    let written = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = written.clone();
+    let mut first = true;
+    let background = bridge::logging::Background::start(move |line| {
+        if first {
+            first = false;
+            let _ = stalled.recv();
+        }
+        sink.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(line).into_owned());
+    })
+    .unwrap();
+    let mut handle = background.handle();
+    let dropped = bridge::metrics::log_dropped_total();
+    let started = std::time::Instant::now();
+    // One line taken by the stuck thread, LOG_QUEUE queued, 10 dropped.
+    for i in 0..LOG_QUEUE + 11 {
+        handle.write_all(format!("{i}\n").as_bytes()).unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "writes never wait"
+    );
+    assert!(bridge::metrics::log_dropped_total() >= dropped + 10);
+    release.send(()).unwrap();
+    assert!(background.flush(Duration::from_secs(10)));
+    let written = written.lock().unwrap();
+    assert!(written.len() <= LOG_QUEUE + 1, "{}", written.len());
+    assert!(written.len() >= LOG_QUEUE, "{}", written.len());
+    assert_eq!(written[0], "0\n");
+    assert!(written
+        .windows(2)
+        .all(|w| w[0].trim().parse::<usize>().unwrap() < w[1].trim().parse::<usize>().unwrap()));
+}

@@ -1,5 +1,6 @@
 //! The bridge's metrics: one process-wide registry of counters, gauges and one histogram,
-//! exposed as `GET /metrics` (Prometheus text exposition format 0.0.4) and
+//! exposed as `GET /metrics` (Prometheus text exposition format 0.0.4, as specified in the
+//! Prometheus documentation "Exposition formats", text-based format) and
 //! `GET /api/v1/metrics` (the same samples as JSON). Metric names and their mapping from the
 //! deployment guide's `zig3270_*` names are documented in `docs/OBSERVABILITY.md`.
 //!
@@ -467,6 +468,11 @@ pub fn log_write_errors() -> u64 {
 /// `n` log lines were dropped because the log writer fell behind.
 pub fn log_dropped(n: u64) {
     REGISTRY.log_dropped.fetch_add(n, Relaxed);
+}
+
+/// Log lines dropped so far.
+pub fn log_dropped_total() -> u64 {
+    REGISTRY.log_dropped.load(Relaxed)
 }
 
 /// Every metric now, with the figures read from `state` at this moment.
