@@ -17,6 +17,9 @@
 //! | [`upstream`] | connections to TN3270 hosts: TCP/TLS/START-TLS, negotiation to 3270 mode, the async record API, keepalive, health `probe` |
 //! | [`session`] | browser sessions: one task per session owning its upstream and screen mirror, detach/resume with one-time tokens, the `SessionManager` and its limit |
 //! | [`ws`] | `GET /ws`, protocol `web3270.v1` (`docs/WEBSOCKET.md`): hello, records as binary messages, JSON control, error and close codes |
+//! | [`metrics`] | the process-wide metrics registry, `GET /metrics` (Prometheus text) and `GET /api/v1/metrics` (JSON), request counting middleware (`docs/OBSERVABILITY.md`) |
+//! | [`ratelimit`] | `rate_limiting`: a token bucket per client IP on `/api/v1/*` and `/ws`, `X-RateLimit-*` headers, 429 |
+//! | [`logging`] | the server log: `tracing` to standard error or a size-rotated file with retention, text or JSON, never blocking |
 //! | [`replay`] | `web3270 replay`: a recorded host stream through the client side of the core, printed as s3270's `Ascii()` or JSON |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -24,8 +27,11 @@
 pub mod api;
 pub mod config;
 pub mod demo;
+pub mod logging;
+pub mod metrics;
 pub mod native;
 pub mod pool;
+pub mod ratelimit;
 pub mod replay;
 pub mod server;
 pub mod session;

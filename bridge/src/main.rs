@@ -11,8 +11,6 @@
 
 use std::process::ExitCode;
 
-use bridge::config::Choice as _;
-
 const HELP: &str = "\
 web3270 — a 3270 terminal for the web browser and its bridge
 
@@ -139,16 +137,8 @@ fn serve(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("WEB3270_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(config.logging.level.as_str()));
-    {
-        use std::io::IsTerminal as _;
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_ansi(std::io::stderr().is_terminal())
-            .with_writer(std::io::stderr)
-            .init();
-    }
+    // Standard error or the rotating `logging.file`; kept until exit (flushes the queue).
+    let _log = bridge::logging::init(&config.logging);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

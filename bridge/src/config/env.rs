@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
 use super::scalar::{self, Scalar};
-use super::types::{AuthType, Config, Framework, LogLevel, Secret, Strategy};
+use super::types::{AuthType, Config, Framework, LogFormat, LogLevel, Secret, Strategy};
 use super::ConfigError;
 
 /// A source of environment variables.
@@ -114,6 +114,7 @@ pub const OVERRIDES: &[Override] = &[
     set!("LOG_LEVEL", "logging.level", |c, v| c.logging.level = scalar::choice::<LogLevel>(v)?),
     set!("LOG_FILE", "logging.file", |c, v| c.logging.file = Some(scalar::path(v)?)),
     set!("LOG_MAX_SIZE", "logging.max_size_mb", |c, v| c.logging.max_size = scalar::size_megabytes(v)?),
+    set!("LOG_FORMAT", "logging.format", |c, v| c.logging.format = scalar::choice::<LogFormat>(v)?),
     set!("CONNECTION_POOL_SIZE", "sessions.connection_pool_size", |c, v| c.sessions.connection_pool_size = Some(scalar::positive(v)?)),
 ];
 

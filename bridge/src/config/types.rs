@@ -485,6 +485,18 @@ choice_enum! {
     }
 }
 
+choice_enum! {
+    /// `logging.format` (extension): how log lines are written.
+    #[derive(Default)]
+    LogFormat {
+        /// One human-readable line per event.
+        #[default]
+        Text = "text",
+        /// One JSON object per line (for log shippers).
+        Json = "json",
+    }
+}
+
 /// `logging:` — the server log.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -508,6 +520,8 @@ pub struct LoggingConfig {
     /// Days rotated files are kept. Default 30.
     #[serde(deserialize_with = "de_with::positive")]
     pub retention_days: u32,
+    /// **Extension**: `text | json`. Default text.
+    pub format: LogFormat,
 }
 
 /// `buffers:` — sizes and limits of buffers.
@@ -840,6 +854,7 @@ impl Default for LoggingConfig {
             file: None,
             max_size: 100 << 20,
             retention_days: 30,
+            format: LogFormat::Text,
         }
     }
 }

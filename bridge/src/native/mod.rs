@@ -58,8 +58,10 @@ use std::time::Duration;
 
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
+use tracing::Instrument as _;
 
 use crate::config::Config;
+use crate::metrics::{self, Listener, RefusalReason};
 use crate::pool::{Pool, PoolError};
 use crate::server::tls_listener::BridgeListener;
 
@@ -168,12 +170,14 @@ pub async fn serve(
             Ok(permit) => session::Admission::Session(permit),
             Err(_) => match refusals.clone().try_acquire_owned() {
                 Ok(permit) => {
-                    tracing::warn!(%peer, max_sessions = config.max_sessions,
+                    metrics::refusal(Listener::Native, RefusalReason::SessionLimit);
+                    tracing::warn!(%peer, max_sessions = config.max_sessions, code = "TOO_MANY_SESSIONS",
                         "native: session refused: too many sessions");
                     session::Admission::Refused(permit)
                 }
                 Err(_) => {
-                    tracing::warn!(%peer, max_sessions = config.max_sessions,
+                    metrics::refusal(Listener::Native, RefusalReason::SessionLimit);
+                    tracing::warn!(%peer, max_sessions = config.max_sessions, code = "TOO_MANY_SESSIONS",
                         "native: connection dropped: too many sessions and refusals");
                     drop(stream);
                     continue;
@@ -183,16 +187,34 @@ pub async fn serve(
         let pool = pool.clone();
         let config = config.clone();
         let stop = stop_rx.clone();
-        tasks.spawn(async move {
-            tracing::info!(%peer, tls = info.tls, "native: connection accepted");
-            let reason = session::run(stream, &pool, &config, admission, stop).await;
-            tracing::info!(%peer, reason = %reason, "native: connection closed");
-        });
+        // Every line of this connection carries its id, client, and (once chosen) endpoint
+        // and LU (recorded by `session::run`).
+        let span = tracing::info_span!(
+            "native",
+            session = %format!("nat_{}", next_id()),
+            client = %peer,
+            endpoint = tracing::field::Empty,
+            lu = tracing::field::Empty,
+        );
+        tasks.spawn(
+            async move {
+                tracing::info!(%peer, tls = info.tls, "native: connection accepted");
+                let reason = session::run(stream, &pool, &config, admission, stop).await;
+                tracing::info!(%peer, reason = %reason, "native: connection closed");
+            }
+            .instrument(span),
+        );
     }
     tracing::info!(sessions = tasks.len(), "native: shutting down");
     let _ = stop_tx.send(true);
     crate::server::drain_tasks(&mut tasks, config.shutdown_grace, "native").await;
     Ok(())
+}
+
+/// A process-unique number for a native connection's id (`nat_N`).
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 #[cfg(test)]

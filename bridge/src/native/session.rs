@@ -30,6 +30,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::time::Instant;
 
 use super::{resolve, NativeConfig, Resolved, BRIDGE_LU, READ_CHUNK};
+use crate::metrics::{self, Listener, RefusalReason};
 use crate::pool::{Pool, PoolRequest};
 use crate::server::tls_listener::ClientStream;
 use crate::upstream::{UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
@@ -216,7 +217,8 @@ pub async fn run(
         return "refused: too many sessions".into();
     }
     if let Some(name) = neg.unknown {
-        tracing::warn!(endpoint = %name, "native: unknown endpoint requested");
+        metrics::refusal(Listener::Native, RefusalReason::UnknownEndpoint);
+        tracing::warn!(endpoint = %name, code = "UNKNOWN_ENDPOINT", "native: refused: unknown endpoint requested");
         client
             .show_and_close(&[
                 &format!("web3270: unknown endpoint {name}"),
@@ -230,6 +232,11 @@ pub async fn run(
     let resolved = match neg.resolved.map(Ok).unwrap_or_else(|| resolve(pool, None)) {
         Ok(r) => r,
         Err(_) => {
+            metrics::refusal(Listener::Native, RefusalReason::UnknownEndpoint);
+            tracing::warn!(
+                code = "NO_ENDPOINT",
+                "native: refused: no endpoint is configured"
+            );
             client
                 .show_and_close(&["web3270: no endpoint is configured.", "Code: NO_ENDPOINT"])
                 .await;
@@ -275,6 +282,7 @@ pub async fn run(
             let what = pool
                 .resolve(resolved.target.as_deref())
                 .map_or_else(|_| "any endpoint".to_owned(), |s| s.short());
+            metrics::refusal(Listener::Native, error.refusal_reason());
             tracing::warn!(target = %what, %error, code = error.code(),
                 "native: cannot place the session");
             // Title, summary, code (rows 0-2), then one row per endpoint tried.
@@ -302,6 +310,10 @@ pub async fn run(
     let upstream = connected.upstream;
     let resolved_name = connected.endpoint.config.name.clone();
     let (info, sender, events) = upstream.into_split();
+    let _active = metrics::native_session();
+    let span = tracing::Span::current();
+    span.record("endpoint", resolved_name.as_str());
+    span.record("lu", info.lu.as_deref().unwrap_or("-"));
     tracing::info!(endpoint = %resolved_name, target = %info.target, terminal_type = %info.terminal_type,
         lu = ?info.lu, client_mode = ?mode, host_mode = ?info.mode, "native: session started");
     let host_binds = matches!(info.mode, Mode::Tn3270e { functions, .. } if functions.contains(Function::BindImage));
@@ -344,7 +356,8 @@ async fn negotiate(
             } => {
                 let requested = match name {
                     DeviceName::Associate(lu) => {
-                        tracing::info!(%lu, "native: printer ASSOCIATE rejected");
+                        metrics::refusal(Listener::Native, RefusalReason::PrinterRejected);
+                        tracing::info!(%lu, code = "INV-ASSOCIATE", "native: printer ASSOCIATE rejected");
                         client.conn.reject_device(ReasonCode::InvAssociate);
                         continue;
                     }

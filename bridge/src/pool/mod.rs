@@ -322,6 +322,17 @@ pub enum PoolError {
 }
 
 impl PoolError {
+    /// The refusal counted in `web3270_refusals_total` for this error.
+    pub fn refusal_reason(&self) -> crate::metrics::RefusalReason {
+        use crate::metrics::RefusalReason;
+        match self {
+            PoolError::UnknownEndpoint(_) => RefusalReason::UnknownEndpoint,
+            PoolError::Full { .. }
+            | PoolError::LuPoolExhausted { .. }
+            | PoolError::LuInUse { .. } => RefusalReason::SessionLimit,
+            PoolError::Unavailable { .. } => RefusalReason::HostUnavailable,
+        }
+    }
     /// Each endpoint considered and why it was not used (empty for unknown names and
     /// `LU_IN_USE`).
     pub fn tried(&self) -> &[Tried] {
@@ -808,6 +819,7 @@ impl Pool {
                     }
                     Err(e) => {
                         failed = true;
+                        crate::metrics::upstream_connect_failure(&name, e.code());
                         if e.is_host_failure() {
                             let (code, message) = (e.code(), e.to_string());
                             endpoint

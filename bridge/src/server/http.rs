@@ -21,8 +21,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         // The browser's websocket (crate::ws, docs/WEBSOCKET.md).
         .route("/ws", get(crate::ws::upgrade))
         // Sessions API and the OpenAPI document (crate::api, docs/API.md).
-        .merge(crate::api::router());
-    router.fallback(not_found).with_state(state)
+        .merge(crate::api::router())
+        // `GET /metrics`, `GET /api/v1/metrics` (crate::metrics).
+        .merge(crate::metrics::http::router());
+    let router = router.fallback(not_found);
+    let router = crate::ratelimit::layer(router, &state.config.rate_limiting);
+    // Outermost: counts every answer, 429s included.
+    crate::metrics::http::layer(router).with_state(state)
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

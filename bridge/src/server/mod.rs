@@ -249,6 +249,8 @@ pub async fn run(
     tracing::info!(addr = %local, tls = http_tls, "HTTP listening");
     on_ready(local);
     let mut rx = stop_rx.clone();
+    // ConnectionInfo (client address, TLS) for handlers; the middleware also inserts
+    // ConnectInfo<SocketAddr> for rate limiting and session spans.
     let app = http::router(state.clone())
         .layer(axum::middleware::from_fn(
             tls_listener::with_connection_info,

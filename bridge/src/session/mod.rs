@@ -450,7 +450,18 @@ impl SessionManager {
             kind = options.kind.as_str(),
             "session started"
         );
-        tokio::spawn(task.run(events, command_rx));
+        // Its own root span: the task outlives the websocket that created it.
+        let span = tracing::info_span!(
+            parent: None,
+            "session",
+            id = %task.info.session_id,
+            endpoint = %task.info.endpoint,
+            lu = task.info.lu.as_deref().unwrap_or("-"),
+        );
+        tokio::spawn(tracing::Instrument::instrument(
+            task.run(events, command_rx),
+            span,
+        ));
         answer.await.ok()
     }
 

@@ -76,6 +76,7 @@ pub(crate) async fn negotiate(
             Ok(n) => n,
             Err(e) => return Err(read_error(stream, start_tls, &e)),
         };
+        crate::metrics::bytes(crate::metrics::Direction::FromHost, n as u64);
         let chunk = buf.get(..n).unwrap_or_default();
         let consumed = conn.feed(chunk);
         let mut tls_now = false;
@@ -145,6 +146,7 @@ async fn write_output(stream: &mut Stream, conn: &mut ClientConnection) -> std::
     if conn.has_output() {
         let n = conn.pending_output().len();
         stream.write_all(conn.pending_output()).await?;
+        crate::metrics::bytes(crate::metrics::Direction::ToHost, n as u64);
         conn.consume_output(n);
         stream.flush().await?;
     }
@@ -245,6 +247,9 @@ impl Connection {
                 permit = self.events.clone().reserve_owned(), if !self.pending.is_empty() => {
                     let Ok(permit) = permit else { return CloseReason::Local };
                     if let Some(event) = self.pending.pop_front() {
+                        if is_record(&event) {
+                            crate::metrics::records(crate::metrics::Direction::FromHost, 1);
+                        }
                         permit.send(event);
                     }
                 }
@@ -269,6 +274,7 @@ impl Connection {
                         Err(e) => return close_reason(&self.stream, &e),
                     };
                     unanswered = None;
+                    crate::metrics::bytes(crate::metrics::Direction::FromHost, n as u64);
                     self.conn.feed(buf.get(..n).unwrap_or_default());
                     while let Some(event) = self.conn.poll_event() {
                         match event {
@@ -298,6 +304,9 @@ impl Connection {
     }
 
     fn apply(&mut self, op: Op) -> Result<Option<Header>, UpstreamError> {
+        if matches!(op, Op::Record(..) | Op::RecordWithHeader(..) | Op::Nvt(_)) {
+            crate::metrics::records(crate::metrics::Direction::ToHost, 1);
+        }
         let conn = &mut self.conn;
         match op {
             Op::Record(data_type, data) => Ok(conn.send_record(data_type, &data)?),
@@ -325,6 +334,14 @@ impl Connection {
             Err(_) => Err(CloseReason::WriteTimeout),
         }
     }
+}
+
+/// Whether an event carries a record (of any data type) for the session.
+fn is_record(event: &UpstreamEvent) -> bool {
+    matches!(
+        event,
+        UpstreamEvent::Record { .. } | UpstreamEvent::Bind(_) | UpstreamEvent::Unbind { .. }
+    )
 }
 
 fn close_reason(stream: &Stream, e: &std::io::Error) -> CloseReason {

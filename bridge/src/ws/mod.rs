@@ -11,6 +11,7 @@
 //! No authentication yet (to do with the `authentication` section); nothing is ever taken
 //! from the URL query.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +23,10 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use tn3270::tn3270e::{DataType, Mode, Session};
+use tracing::Instrument as _;
 
+use crate::metrics::{self, Listener, RefusalReason};
+use crate::ratelimit::ClientAddr;
 use crate::server::AppState;
 use crate::session::open::{open, OpenError, OpenRequest};
 use crate::session::{Attachment, Input, Kick, SessionInfo, ToBrowser};
@@ -101,9 +105,15 @@ struct Refusal {
 }
 
 /// `GET /ws`: upgrades when the browser offers [`SUBPROTOCOL`], else 400 `BAD_SUBPROTOCOL`.
-pub async fn upgrade(State(state): State<Arc<AppState>>, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
+    ws: WebSocketUpgrade,
+) -> Response {
     let ws = ws.protocols([SUBPROTOCOL]);
     if ws.selected_protocol().is_none() {
+        metrics::refusal(Listener::Http, RefusalReason::BadSubprotocol);
+        tracing::info!(client = ?client, code = "BAD_SUBPROTOCOL", "websocket refused: no {SUBPROTOCOL} offered");
         let body = json!({
             "err": "BAD_SUBPROTOCOL",
             "message": format!("the websocket must offer subprotocol {SUBPROTOCOL}"),
@@ -118,13 +128,27 @@ pub async fn upgrade(State(state): State<Arc<AppState>>, ws: WebSocketUpgrade) -
     ws.max_message_size(max)
         .max_frame_size(max)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
-        .on_upgrade(move |socket| serve(state, socket))
+        .on_upgrade(move |socket| serve(state, socket).instrument(session_span(client)))
+}
+
+/// The span every log line of one websocket carries; `session`, `endpoint` and `lu` are
+/// filled in once `hello` is answered.
+fn session_span(client: Option<SocketAddr>) -> tracing::Span {
+    let client = client.map_or_else(|| "-".to_owned(), |a| a.to_string());
+    tracing::info_span!(
+        "ws",
+        %client,
+        session = tracing::field::Empty,
+        endpoint = tracing::field::Empty,
+        lu = tracing::field::Empty,
+    )
 }
 
 async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
     let attachment = match hello(&state, &mut socket).await {
         Ok(a) => a,
         Err(r) => {
+            metrics::refusal(Listener::Websocket, RefusalReason::from_code(r.code));
             tracing::info!(code = r.code, "websocket refused: {}", r.message);
             let _ = send_json(&mut socket, error_json(r.code, &r.message)).await;
             close_with(&mut socket, r.close, r.code).await;
@@ -164,7 +188,11 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
         model: hello.model.as_deref(),
         ..OpenRequest::default()
     };
-    open(state, request).await.map_err(|e| Refusal {
+    let opened = open(state, request).await;
+    if opened.is_ok() {
+        metrics::session_started(metrics::SessionKind::Websocket);
+    }
+    opened.map_err(|e| Refusal {
         // A bad model is a bad hello on this protocol (docs/WEBSOCKET.md).
         code: match &e {
             OpenError::BadModel(_) => "BAD_HELLO",
@@ -190,6 +218,10 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
         mut kick,
         handle,
     } = attachment;
+    let span = tracing::Span::current();
+    span.record("session", info.session_id.as_str());
+    span.record("endpoint", info.endpoint.as_str());
+    span.record("lu", info.lu.as_deref().unwrap_or("-"));
     tracing::info!(session = %info.session_id, "browser attached");
     if send_json(&mut socket, session_json(&info)).await.is_err() {
         handle.detach().await;
@@ -228,7 +260,12 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
                         continue;
                     }
                     Some(ToBrowser::Mode(mode)) => (mode_json(mode), false),
-                    Some(ToBrowser::Error { code, message }) => (error_json(code, &message), false),
+                    Some(ToBrowser::Error { code, message }) => {
+                        // The session refused something the browser sent (e.g. BAD_RECORD).
+                        metrics::refusal(Listener::Websocket, RefusalReason::from_code(code));
+                        tracing::info!(code, "browser input refused: {message}");
+                        (error_json(code, &message), false)
+                    }
                 };
                 if send_json(&mut socket, msg).await.is_err() {
                     handle.detach().await;
@@ -242,6 +279,8 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Binary(bytes))) => {
                     if let Some((code, message)) = browser_record(&bytes, &handle).await {
+                        metrics::refusal(Listener::Websocket, RefusalReason::BadRecord);
+                        tracing::info!(code, "browser record refused: {message}");
                         if send_json(&mut socket, error_json(code, &message)).await.is_err() {
                             handle.detach().await;
                             return;
@@ -253,7 +292,11 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
                         Ok(Control::Attn) => { handle.input(Input::Attn).await; None }
                         Ok(Control::Sysreq) => { handle.input(Input::SysReq).await; None }
                         Ok(Control::Ping { id }) => Some(json!({"type": "pong", "id": id})),
-                        Err(e) => Some(error_json("BAD_MESSAGE", &format!("control message: {e}"))),
+                        Err(e) => {
+                            metrics::refusal(Listener::Websocket, RefusalReason::BadMessage);
+                            tracing::info!(code = "BAD_MESSAGE", error = %e, "control message refused");
+                            Some(error_json("BAD_MESSAGE", &format!("control message: {e}")))
+                        }
                     };
                     if let Some(answer) = answer {
                         if send_json(&mut socket, answer).await.is_err() {
@@ -263,6 +306,12 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
                     }
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Err(e)) if is_oversized(&e) => {
+                    metrics::refusal(Listener::Websocket, RefusalReason::OversizedMessage);
+                    tracing::info!(code = "MESSAGE_TOO_BIG", error = %e, "browser message refused: too big; browser detached");
+                    handle.detach().await;
+                    return;
+                }
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => {
                     tracing::info!(session = %info.session_id, "browser detached");
                     handle.detach().await;
@@ -292,6 +341,18 @@ async fn browser_record(
             format!("data type 0x{code:02x} may not be sent by the browser"),
         )),
     }
+}
+
+/// Whether a websocket read failed on a message or frame past the configured size.
+fn is_oversized(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = err.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 fn session_json(info: &SessionInfo) -> serde_json::Value {
