@@ -466,6 +466,7 @@ fn garbage_client_is_closed_after_the_negotiation_timeout() {
         idle_timeout: Duration::from_secs(60),
         negotiate_timeout: Duration::from_secs(1),
         write_timeout: Duration::from_secs(5),
+        audit: bridge::audit::AuditLog::disabled(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = rt.spawn(bridge::native::serve(listener, Vec::new(), config, async {

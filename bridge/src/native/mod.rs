@@ -82,6 +82,8 @@ pub struct NativeConfig {
     pub negotiate_timeout: Duration,
     /// How long one write to the client may take.
     pub write_timeout: Duration,
+    /// Where sessions are audited (`crate::audit`; disabled by default).
+    pub audit: crate::audit::AuditLog,
 }
 
 impl NativeConfig {
@@ -92,6 +94,7 @@ impl NativeConfig {
             idle_timeout: config.sessions.idle_timeout_seconds,
             negotiate_timeout: NEGOTIATE_TIMEOUT,
             write_timeout: WRITE_TIMEOUT,
+            audit: crate::audit::AuditLog::disabled(),
         }
     }
 }

@@ -25,11 +25,20 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/health", get(health))
         .route("/api/v1/endpoints", get(endpoints))
         // The browser's websocket (crate::ws, docs/WEBSOCKET.md).
-        .route("/ws", get(crate::ws::upgrade));
+        .route("/ws", get(crate::ws::upgrade))
+        .merge(crate::auth::http::router())
+        .merge(crate::audit::http::router());
     if let Some(dir) = &state.static_dir {
         router = router.nest_service("/static", tower_http::services::ServeDir::new(dir));
     }
-    router.fallback(not_found).with_state(state)
+    // Authentication and the HTTPS requirement in front of every route (crate::auth::http).
+    router
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::http::guard,
+        ))
+        .with_state(state)
 }
 
 /// An API error with the guide's body and status.

@@ -37,6 +37,10 @@ pub struct AppState {
     pub static_dir: Option<std::path::PathBuf>,
     /// Browser sessions (websocket; `crate::ws`).
     pub sessions: crate::session::SessionManager,
+    /// Authentication (`crate::auth`).
+    pub auth: crate::auth::Auth,
+    /// The audit log (`crate::audit`).
+    pub audit: crate::audit::AuditLog,
 }
 
 /// An endpoint as the bridge knows it.
@@ -127,6 +131,8 @@ pub enum ServeError {
     },
     /// The HTTP server failed.
     Http(std::io::Error),
+    /// Authentication or audit could not start (bad password hash, no audit key...).
+    Security(String),
 }
 
 impl std::fmt::Display for ServeError {
@@ -136,6 +142,7 @@ impl std::fmt::Display for ServeError {
                 write!(f, "cannot listen for {what} on {addr}: {source}")
             }
             ServeError::Http(e) => write!(f, "HTTP server: {e}"),
+            ServeError::Security(e) => write!(f, "{e}"),
         }
     }
 }
@@ -149,6 +156,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    // Audit and authentication first: a bad key or hash stops the bridge before it listens.
+    let audit = crate::audit::AuditLog::start(&config.audit).map_err(ServeError::Security)?;
+    let auth = crate::auth::Auth::from_config(&config.authentication, audit.clone())
+        .map_err(ServeError::Security)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut demo_tasks = Vec::new();
     let mut endpoints = Vec::new();
@@ -200,7 +211,10 @@ pub async fn run(
     let native_task = tokio::spawn(crate::native::serve(
         tn_listener,
         endpoints.clone(),
-        crate::native::NativeConfig::from_config(&config),
+        crate::native::NativeConfig {
+            audit: audit.clone(),
+            ..crate::native::NativeConfig::from_config(&config)
+        },
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
         },
@@ -211,18 +225,23 @@ pub async fn run(
         tracing::info!(dir = %dir.display(), "serving /static");
     }
     // Websocket sessions (crate::session).
-    let sessions = crate::session::SessionManager::from_config(&config.sessions);
+    let sessions = crate::session::SessionManager::from_config(&config.sessions)
+        .with_observer(std::sync::Arc::new(audit.clone()));
     let state = Arc::new(AppState {
         config,
         endpoints,
         started: SystemTime::now(),
         static_dir,
         sessions,
+        auth,
+        audit,
     });
     tracing::info!(addr = %local, "HTTP listening");
     on_ready(local);
     let mut rx = stop_rx.clone();
-    let http = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
+    // The peer address reaches handlers as `ConnectInfo` (authentication, audit).
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let http = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = rx.wait_for(|stop| *stop).await;
     });
     let http = tokio::spawn(async move { http.await });

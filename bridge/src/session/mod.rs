@@ -174,6 +174,8 @@ pub struct SessionManager {
     idle: Duration,
     counts: Arc<Mutex<Counts>>,
     table: Arc<Mutex<Table>>,
+    /// Told about every session's lifecycle and data (the audit log).
+    observer: Option<Arc<dyn crate::audit::SessionObserver>>,
 }
 
 #[derive(Default)]
@@ -230,7 +232,14 @@ impl SessionManager {
             idle: NO_LIMIT,
             counts: Arc::new(Mutex::new(Counts::default())),
             table: Arc::new(Mutex::new(Table::default())),
+            observer: None,
         }
+    }
+
+    /// Reports every session's events to `observer` (the audit log).
+    pub fn with_observer(mut self, observer: Arc<dyn crate::audit::SessionObserver>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// From `sessions:`: `max_sessions`, `detach_grace_seconds`, `timeout_seconds` (absolute
@@ -289,13 +298,15 @@ impl SessionManager {
     }
 
     /// Starts a session over an established upstream and attaches the caller to it; `None`
-    /// if no token could be drawn (the upstream is dropped, i.e. closed).
+    /// if no token could be drawn (the upstream is dropped, i.e. closed). `caller` is who
+    /// opened it (for the observer).
     pub async fn start(
         &self,
         slot: Slot,
         endpoint: String,
         model: TerminalModel,
         upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
+        caller: crate::auth::Caller,
     ) -> Option<Attachment> {
         let (info, sender, events) = upstream;
         let id = format!("sess_{}", random_hex()?);
@@ -328,6 +339,8 @@ impl SessionManager {
             table: self.table.clone(),
             commands: commands.downgrade(),
             _slot: slot,
+            observer: self.observer.clone(),
+            caller,
         };
         if let Ok(mut table) = self.table.lock() {
             table.by_id.insert(
@@ -342,6 +355,7 @@ impl SessionManager {
         let mut task = task;
         let (reply, answer) = oneshot::channel();
         task.attach(token, reply);
+        task.observe(crate::audit::SessionEvent::Created);
         tracing::info!(
             session = %task.info.session_id,
             endpoint = %task.info.endpoint,
@@ -401,6 +415,8 @@ struct SessionTask {
     /// Its own command channel, weakly (handed to each attached websocket).
     commands: mpsc::WeakSender<Command>,
     _slot: Slot,
+    observer: Option<Arc<dyn crate::audit::SessionObserver>>,
+    caller: crate::auth::Caller,
 }
 
 impl SessionTask {
@@ -440,6 +456,7 @@ impl SessionTask {
                     Some(Command::Detach(generation)) => {
                         if generation == self.generation && self.attached.take().is_some() {
                             detached_since = Some(tokio::time::Instant::now());
+                            self.observe(crate::audit::SessionEvent::Detached);
                         }
                     }
                     None => break ("LOCAL_CLOSE", "the bridge is shutting down".to_owned()),
@@ -457,6 +474,10 @@ impl SessionTask {
             table.by_id.remove(&self.info.session_id);
         }
         tracing::info!(session = %self.info.session_id, code = end.0, "session ended");
+        self.observe(crate::audit::SessionEvent::Ended {
+            code: end.0,
+            message: &end.1,
+        });
         self.deliver(ToBrowser::Ended {
             code: end.0,
             message: end.1,
@@ -469,6 +490,10 @@ impl SessionTask {
             UpstreamEvent::Record {
                 data_type, data, ..
             } => {
+                self.observe(crate::audit::SessionEvent::Received {
+                    data_type,
+                    data: &data,
+                });
                 self.mirror.feed_record(data_type, &data);
                 self.drain_mirror();
                 self.deliver(ToBrowser::Record(data_type, data));
@@ -513,6 +538,7 @@ impl SessionTask {
         info.resume_token = token;
         // The browser's screen starts blank: redraw it (BIND sizes first, then the screen).
         if self.generation > 1 {
+            self.observe(crate::audit::SessionEvent::Resumed);
             if let Some(bind) = &self.bind {
                 let _ = tx.try_send(ToBrowser::Record(DataType::BindImage, bind.clone()));
             }
@@ -547,28 +573,61 @@ impl SessionTask {
                 // Only a well-formed inbound record reaches the host (GA23-0059 ch. 3).
                 let addressing = self.mirror.capabilities().addressing;
                 if let Err(e) = InboundRecord::parse(&data, addressing) {
+                    let message = format!("3270-DATA is no inbound record: {e}");
+                    self.observe(crate::audit::SessionEvent::Refused {
+                        code: "BAD_RECORD",
+                        message: &message,
+                    });
                     self.deliver(ToBrowser::Error {
                         code: "BAD_RECORD",
-                        message: format!("3270-DATA is no inbound record: {e}"),
+                        message,
                     });
                     return;
                 }
+                // Audited with the screen the user typed on (non-display fields redacted).
+                self.observe(crate::audit::SessionEvent::Sent {
+                    data_type: DataType::Data3270,
+                    data: &data,
+                    mirror: &self.mirror,
+                });
                 self.sender
                     .send_record(DataType::Data3270, &data)
                     .await
                     .map(|_| ())
             }
             Input::Record(data_type, data) => {
+                self.observe(crate::audit::SessionEvent::Sent {
+                    data_type,
+                    data: &data,
+                    mirror: &self.mirror,
+                });
                 self.sender.send_record(data_type, &data).await.map(|_| ())
             }
-            Input::Attn => self.sender.attn().await,
-            Input::SysReq => self.sender.sysreq().await,
+            Input::Attn => {
+                self.observe(crate::audit::SessionEvent::Key("ATTN"));
+                self.sender.attn().await
+            }
+            Input::SysReq => {
+                self.observe(crate::audit::SessionEvent::Key("SYSREQ"));
+                self.sender.sysreq().await
+            }
         };
         if let Err(e) = result {
+            self.observe(crate::audit::SessionEvent::Refused {
+                code: "UPSTREAM_REFUSED",
+                message: &e.to_string(),
+            });
             self.deliver(ToBrowser::Error {
                 code: "UPSTREAM_REFUSED",
                 message: e.to_string(),
             });
+        }
+    }
+
+    /// Tells the observer (the audit log), if any.
+    fn observe(&self, event: crate::audit::SessionEvent<'_>) {
+        if let Some(o) = &self.observer {
+            o.observe(&self.info, &self.caller, event);
         }
     }
 

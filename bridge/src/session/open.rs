@@ -20,6 +20,8 @@ pub struct OpenRequest<'a> {
     pub endpoint: Option<&'a str>,
     /// A model as s3270 spells it (`3279-4-E`, `3278-2`); `None` for the endpoint's.
     pub model: Option<&'a str>,
+    /// Who asks (user, client address, channel), for audit.
+    pub caller: crate::auth::Caller,
 }
 
 /// Why a session was not opened. Each front end maps the variants to its stable codes.
@@ -113,6 +115,7 @@ pub async fn open(state: &AppState, request: OpenRequest<'_>) -> Result<Attachme
             endpoint.config.name.clone(),
             model,
             upstream.into_split(),
+            request.caller.clone(),
         )
         .await
         .ok_or_else(|| OpenError::Internal("the session ended at once".into()))
