@@ -124,6 +124,14 @@ impl AuditLog {
 
     /// [`AuditLog::start`] with the key given (tests, tools).
     pub fn start_with_key(config: &AuditConfig, key: Option<AuditKey>) -> Result<AuditLog, String> {
+        AuditLog::start_inner(config, key, QUEUE_CAPACITY)
+    }
+
+    fn start_inner(
+        config: &AuditConfig,
+        key: Option<AuditKey>,
+        capacity: usize,
+    ) -> Result<AuditLog, String> {
         let Some(path) = config.log_path.clone().filter(|_| config.is_enabled()) else {
             return Ok(AuditLog::disabled());
         };
@@ -132,7 +140,7 @@ impl AuditLog {
             return Err("audit.encrypt_logs is true but no audit key is given".into());
         }
         let stats = Arc::new(Stats::default());
-        let (tx, rx) = sync_channel(QUEUE_CAPACITY);
+        let (tx, rx) = sync_channel(capacity);
         let writer_config = writer::WriterConfig {
             path: path.clone(),
             retention_days: config.retention_days,
@@ -449,5 +457,98 @@ impl SessionObserver for AuditLog {
                 .endpoint(&session.endpoint)
                 .details(details),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(path: &Path) -> AuditConfig {
+        AuditConfig {
+            enabled: Some(true),
+            log_path: Some(path.to_owned()),
+            ..AuditConfig::default()
+        }
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("web3270-auditlog-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Waits (bounded) until `n` events are written or dropped.
+    fn settle(log: &AuditLog, n: u64) {
+        for _ in 0..500 {
+            let c = log.counters();
+            if c.written + c.dropped >= n {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the writer did not settle: {:?}", log.counters());
+    }
+
+    #[test]
+    fn encrypted_lines_hide_the_text_and_query_opens_them() {
+        let dir = scratch("enc");
+        let path = dir.join("audit.log");
+        let mut c = config(&path);
+        c.encrypt_logs = true;
+        assert!(
+            AuditLog::start_with_key(&c, None).is_err(),
+            "no key, no start"
+        );
+        let key = "11".repeat(32);
+        let log = AuditLog::start_with_key(&c, Some(AuditKey::from_hex(&key).unwrap())).unwrap();
+        log.record(
+            AuditLog::event(EventType::DataSent)
+                .session("sess_1")
+                .details(json!({"fields": [{"text": "zoe"}]})),
+        );
+        log.record(AuditLog::event(EventType::SessionClosed).session("sess_1"));
+        settle(&log, 2);
+        let raw = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(raw.lines().count(), 2);
+        assert!(!raw.contains("zoe") && !raw.contains("sess_1"), "{raw}");
+        let page = log
+            .query(&AuditQuery {
+                session_id: Some("sess_1".into()),
+                ..AuditQuery::default()
+            })
+            .unwrap();
+        assert_eq!(page.total, 2);
+        assert_eq!(page.events[0].details["fields"][0]["text"], "zoe");
+        // web3270 audit decrypt prints the plain lines.
+        let key = AuditKey::from_hex(&key).unwrap();
+        let plain: String = raw.lines().map(|l| key.open(l).unwrap()).collect();
+        assert!(plain.contains("\"zoe\""));
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_without_blocking() {
+        let dir = scratch("full");
+        let log = AuditLog::start_inner(&config(&dir.join("audit.log")), None, 1).unwrap();
+        let n = 20_000u64;
+        for i in 0..n {
+            log.record(AuditLog::event(EventType::DataReceived).details(json!({"i": i})));
+        }
+        settle(&log, n);
+        let c = log.counters();
+        assert_eq!(c.written + c.dropped, n);
+        assert!(c.dropped > 0, "{c:?}");
+        assert!(c.written > 0, "{c:?}");
+    }
+
+    #[test]
+    fn a_disabled_log_records_nothing() {
+        let log = AuditLog::start(&AuditConfig::default()).unwrap();
+        assert!(!log.is_enabled());
+        log.record(AuditLog::event(EventType::SessionCreated));
+        assert_eq!(log.counters(), AuditCounters::default());
+        assert!(log.query(&AuditQuery::default()).is_err());
     }
 }
