@@ -432,3 +432,55 @@ async fn native_tn3270_sessions_are_audited() {
         .unwrap();
     assert_eq!(closed["session_id"], created["session_id"]);
 }
+
+/// `web3270 audit decrypt` opens sealed lines with the key from the environment.
+#[test]
+fn audit_decrypt_prints_the_plain_lines() {
+    let dir = scratch("audit-decrypt");
+    let path = dir.join("audit.log");
+    let key = "42".repeat(32);
+    let config = bridge::config::AuditConfig {
+        enabled: Some(true),
+        log_path: Some(path.clone()),
+        encrypt_logs: true,
+        ..Default::default()
+    };
+    let log = bridge::audit::AuditLog::start_with_key(
+        &config,
+        Some(bridge::audit::AuditKey::from_hex(&key).unwrap()),
+    )
+    .unwrap();
+    log.record(
+        bridge::audit::AuditLog::event(bridge::audit::EventType::SessionCreated)
+            .session("sess_secret_id"),
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    while log.counters().written < 1 {
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sealed = std::fs::read_to_string(&path).unwrap();
+    assert!(!sealed.contains("sess_secret_id"));
+    let run = |key: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_web3270"))
+            .args(["audit", "decrypt"])
+            .arg(&path)
+            .env("WEB3270_AUDIT_KEY", key)
+            .env_remove("WEB3270_AUDIT_KEY_FILE")
+            .output()
+            .unwrap()
+    };
+    let out = run(&key);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plain: Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
+    assert_eq!(plain["session_id"], "sess_secret_id");
+    assert_eq!(plain["event_type"], "session_created");
+    // Another key: each line is reported, exit code 1.
+    let out = run(&"43".repeat(32));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not with this key"));
+}

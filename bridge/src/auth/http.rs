@@ -281,3 +281,86 @@ async fn revoke(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::AuditLog;
+    use crate::config::AuthConfig;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    fn ctx(peer: &str, pairs: &[(&'static str, &str)], tls: bool) -> RequestContext {
+        let auth = super::super::Auth::with_trusted_proxies(
+            &AuthConfig::default(),
+            AuditLog::disabled(),
+            "10.0.0.0/8",
+        )
+        .unwrap();
+        let mut ext = axum::http::Extensions::new();
+        ext.insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        if tls {
+            ext.insert(TlsConnection);
+        }
+        RequestContext::of(&auth, &ext, &headers(pairs))
+    }
+
+    #[test]
+    fn forwarded_headers_count_only_from_trusted_proxies() {
+        let fwd = [
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-for", "198.51.100.9, 10.0.0.2"),
+        ];
+        // A trusted proxy: HTTPS, and the client is the last forwarded address.
+        let c = ctx("10.1.1.1:4000", &fwd, false);
+        assert!(c.https);
+        assert_eq!(c.client, Some("10.0.0.2:0".parse().unwrap()));
+        // Anyone else: the headers are ignored.
+        let c = ctx("192.0.2.5:4000", &fwd, false);
+        assert!(!c.https);
+        assert_eq!(c.client, Some("192.0.2.5:4000".parse().unwrap()));
+        // `http` from a trusted proxy is plain; a TLS connection is HTTPS whatever it says.
+        assert!(!ctx("127.0.0.1:1", &[("x-forwarded-proto", "http")], false).https);
+        assert!(ctx("192.0.2.5:1", &[("x-forwarded-proto", "http")], true).https);
+        // A garbled X-Forwarded-For falls back to the peer.
+        let c = ctx("127.0.0.1:7", &[("x-forwarded-for", "not-an-ip")], false);
+        assert_eq!(c.client, Some("127.0.0.1:7".parse().unwrap()));
+    }
+
+    #[test]
+    fn authorization_headers() {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let cases = [
+            ("Bearer abc", Some(Credentials::Bearer("abc".into()))),
+            ("bearer   abc ", Some(Credentials::Bearer("abc".into()))),
+            ("Bearer", Some(Credentials::Malformed)),
+            (
+                &*format!("Basic {}", b64("alice:pa:ss")),
+                Some(Credentials::Basic {
+                    user: "alice".into(),
+                    password: "pa:ss".into(),
+                }),
+            ),
+            (
+                &*format!("Basic {}", b64("alice")),
+                Some(Credentials::Malformed),
+            ),
+            ("Basic ***", Some(Credentials::Malformed)),
+            ("Digest x", Some(Credentials::Malformed)),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(
+                header_credentials(&headers(&[("authorization", value)])),
+                expected,
+                "{value}"
+            );
+        }
+        assert_eq!(header_credentials(&HeaderMap::new()), None);
+    }
+}
