@@ -382,16 +382,21 @@ impl Auth {
                 if self.kind != AuthType::Basic {
                     return None;
                 }
-                // Check every account (no early exit on the user name).
-                let mut ok = None;
-                for (name, stored) in &self.users {
-                    let name_ok = password::secrets_equal(name, user);
-                    if stored.verify(password) && name_ok {
-                        ok = Some(name.clone());
+                // Compare every name (no early exit), then verify exactly one password: the
+                // account's, or for an unknown name the first account's with the result
+                // discarded — one (possibly costly PBKDF2) verification either way, so the
+                // time does not tell whether the name exists.
+                let mut found = None;
+                for (i, (name, _)) in self.users.iter().enumerate() {
+                    if password::secrets_equal(name, user) {
+                        found = Some(i);
                     }
                 }
-                ok.map(|user| Principal {
-                    user,
+                let index = found.unwrap_or(0);
+                let (name, stored) = self.users.get(index)?;
+                let password_ok = stored.verify(password);
+                (found.is_some() && password_ok).then(|| Principal {
+                    user: name.clone(),
                     method: "basic",
                 })
             }
