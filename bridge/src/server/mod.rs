@@ -9,8 +9,11 @@
 //! - graceful shutdown on SIGTERM or Ctrl-C: listeners stop accepting, then the demo hosts
 //!   say goodbye to their sessions.
 //!
-//! Still to come with the bridge issue: websocket sessions, TLS listeners,
-//! health checks of real endpoints, the rest of the REST API, metrics and audit.
+//! - authentication in front of every route ([`crate::auth`]) and the audit log
+//!   ([`crate::audit`]), both started before any listener.
+//!
+//! Still to come with the bridge issue: TLS listeners, health checks of real endpoints, the
+//! rest of the REST API, metrics.
 
 pub mod http;
 

@@ -8,7 +8,8 @@
 //! browser applies them; its own replies are discarded), the snapshot sent on re-attach
 //! (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
 //! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
-//! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
+//! sent upstream, the session limits, and telling its [`crate::audit::SessionObserver`] (the
+//! audit log) about lifecycle and data events. Does not own: the websocket protocol (JSON, data type
 //! bytes, close codes) — that is [`crate::ws`]; host connections ([`crate::upstream`]).
 //!
 //! Records follow RFC 2355 §8.1.1 data types; see `docs/WEBSOCKET.md`.
