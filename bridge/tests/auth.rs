@@ -191,6 +191,11 @@ async fn websocket_authenticates_in_its_hello_or_by_header_and_never_by_query() 
     send_json(&mut ws, hello(Value::Null)).await;
     expect_refusal(&mut ws, "UNAUTHORIZED", 4401).await;
 
+    // `auth` that is not an object: a malformed hello.
+    let mut ws = ws_connect(a, "", &[]).await.unwrap();
+    send_json(&mut ws, hello(json!(TOKEN))).await;
+    expect_refusal(&mut ws, "BAD_HELLO", 4400).await;
+
     // A resume token does not bypass authentication.
     let mut ws = ws_connect(a, "", &[]).await.unwrap();
     send_json(&mut ws, json!({"type": "hello", "resume": "00".repeat(16)})).await;

@@ -254,11 +254,22 @@ fn rotated_stamp(log_name: &str, name: &str) -> Option<u64> {
 /// The audit files of `log_path`, oldest first: rotated files by stamp, then the current
 /// file (if it exists).
 pub fn log_files(log_path: &Path) -> Vec<PathBuf> {
+    log_files_with_stamps(log_path)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// [`log_files`] with each file's rotation stamp (ms; `None` for the current file): no event
+/// in a rotated file is later than its stamp (give or take the ordering of events created in
+/// the same millisecond by different tasks).
+pub fn log_files_with_stamps(log_path: &Path) -> Vec<(Option<u64>, PathBuf)> {
     let mut rotated = rotated_files(log_path);
     rotated.sort();
-    let mut files: Vec<PathBuf> = rotated.into_iter().map(|(_, _, p)| p).collect();
+    let mut files: Vec<(Option<u64>, PathBuf)> =
+        rotated.into_iter().map(|(s, _, p)| (Some(s), p)).collect();
     if log_path.is_file() {
-        files.push(log_path.to_owned());
+        files.push((None, log_path.to_owned()));
     }
     files
 }
