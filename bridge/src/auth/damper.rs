@@ -26,6 +26,8 @@ struct Entry {
     window_start: Instant,
     last_failure: Instant,
     locked_until: Option<Instant>,
+    /// Requests refused during the current lockout.
+    refusals: u64,
 }
 
 impl Entry {
@@ -65,6 +67,19 @@ impl Damper {
             .map(|t| t.saturating_duration_since(now))
     }
 
+    /// Like [`Damper::locked`], and counts the refusal: `(time left, refusals during this
+    /// lockout, this one included)`. Callers log and audit only when the count is a power of
+    /// two, so a client hammering during its lockout cannot flood the logs.
+    pub fn refuse(&mut self, ip: IpAddr, now: Instant) -> Option<(Duration, u64)> {
+        let e = self.entries.get_mut(&key(ip))?;
+        let left = e
+            .locked_until
+            .filter(|&t| t > now)
+            .map(|t| t.saturating_duration_since(now))?;
+        e.refusals = e.refusals.saturating_add(1);
+        Some((left, e.refusals))
+    }
+
     /// Counts a failure; returns true when it locks the client out.
     pub fn failure(&mut self, ip: IpAddr, now: Instant) -> bool {
         let k = key(ip);
@@ -76,6 +91,7 @@ impl Damper {
             window_start: now,
             last_failure: now,
             locked_until: None,
+            refusals: 0,
         });
         if now.saturating_duration_since(e.window_start) >= FAILURE_WINDOW {
             e.failures = 0;
@@ -85,6 +101,7 @@ impl Damper {
         e.last_failure = now;
         if e.failures >= MAX_FAILURES && e.locked_until.is_none_or(|t| t <= now) {
             e.locked_until = Some(now + LOCKOUT);
+            e.refusals = 0;
             e.failures = 0;
             e.window_start = now;
             return true;
@@ -150,6 +167,11 @@ mod tests {
         assert!(d.failure(a, t0 + Duration::from_secs(20)));
         let left = d.locked(a, t0 + Duration::from_secs(80)).unwrap();
         assert_eq!(left, LOCKOUT - Duration::from_secs(60));
+        // Refusals during the lockout are counted.
+        let t = t0 + Duration::from_secs(30);
+        assert_eq!(d.refuse(a, t).map(|r| r.1), Some(1));
+        assert_eq!(d.refuse(a, t).map(|r| r.1), Some(2));
+        assert_eq!(d.refuse(ip("192.0.2.8"), t), None);
         // A success does not lift a lockout.
         d.success(a);
         assert!(d.locked(a, t0 + Duration::from_secs(80)).is_some());

@@ -299,9 +299,12 @@ impl Auth {
         let ip = client.map(|c| c.ip());
         let now = Instant::now();
         if let Some(ip) = ip {
-            if let Some(left) = self.damper.lock().ok().and_then(|mut d| d.locked(ip, now)) {
+            if let Some((left, n)) = self.damper.lock().ok().and_then(|mut d| d.refuse(ip, now)) {
                 let e = AuthError::Locked(left);
-                self.failed(e, credentials, client, endpoint);
+                // The 1st, 2nd, 4th, 8th... refusal of a lockout is logged and audited.
+                if n.is_power_of_two() {
+                    self.failed(e, credentials, client, endpoint);
+                }
                 return Err(e);
             }
         }
@@ -650,6 +653,57 @@ mod tests {
                 .user,
             "alice"
         );
+    }
+
+    #[test]
+    fn refusals_during_a_lockout_are_audited_sparsely() {
+        let dir = std::env::temp_dir().join(format!("web3270-auth-sparse-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let audit_config = crate::config::AuditConfig {
+            enabled: Some(true),
+            log_path: Some(dir.join("audit.log")),
+            ..Default::default()
+        };
+        let audit = AuditLog::start(&audit_config).unwrap();
+        let config = AuthConfig {
+            enabled: true,
+            kind: AuthType::Bearer,
+            token: Some(Secret::new("right")),
+            ..AuthConfig::default()
+        };
+        let a = Auth::with_trusted_proxies(&config, audit.clone(), "").unwrap();
+        let wrong = Credentials::Bearer("wrong".into());
+        for _ in 0..damper::MAX_FAILURES {
+            assert_eq!(
+                a.authenticate(Some(&wrong), client(), "/x"),
+                Err(AuthError::Invalid)
+            );
+        }
+        for _ in 0..5 {
+            assert!(matches!(
+                a.authenticate(Some(&wrong), client(), "/x"),
+                Err(AuthError::Locked(_))
+            ));
+        }
+        // 10 failures, then the 1st, 2nd and 4th of 5 refusals.
+        let expected = u64::from(damper::MAX_FAILURES) + 3;
+        for _ in 0..500 {
+            if audit.counters().written >= expected {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(audit.counters().written, expected);
+        let locked = audit
+            .query(&crate::audit::AuditQuery::default())
+            .unwrap()
+            .events
+            .iter()
+            .filter(|e| e.details["reason"] == "locked")
+            .count();
+        assert_eq!(locked, 3);
     }
 
     #[test]
