@@ -299,12 +299,24 @@ async fn basic_users_with_plain_and_hashed_passwords() {
 
     // The websocket hello with user and password.
     let ws = ws_connect(a, "", &[]).await.unwrap();
-    let b = Browser::attach(
+    let mut b = Browser::attach(
         ws,
         hello(json!({"user": "alice", "password": "wonderland"})),
     )
     .await;
     assert_eq!(b.session["endpoint"], "demo");
+    b.until_shows("Logon").await;
+
+    // Bob, authenticated, cannot resume Alice's session with her resume token; the token stays
+    // good for Alice.
+    let token = b.session["resume_token"].as_str().unwrap().to_owned();
+    let resume = |user: &str, password: &str| json!({"type": "hello", "resume": token, "auth": {"user": user, "password": password}});
+    let mut ws = ws_connect(a, "", &[]).await.unwrap();
+    send_json(&mut ws, resume("bob", "hunter2")).await;
+    expect_refusal(&mut ws, "RESUME_FAILED", 4410).await;
+    let ws = ws_connect(a, "", &[]).await.unwrap();
+    let again = Browser::attach(ws, resume("alice", "wonderland")).await;
+    assert_eq!(again.session["session_id"], b.session["session_id"]);
     let mut ws = ws_connect(a, "", &[]).await.unwrap();
     send_json(&mut ws, hello(json!({"user": "alice", "password": "nope"}))).await;
     expect_refusal(&mut ws, "UNAUTHORIZED", 4401).await;

@@ -164,6 +164,8 @@ enum Command {
 struct Entry {
     resume_token: String,
     commands: mpsc::Sender<Command>,
+    /// The user who opened the session (`None` with authentication off): only they resume.
+    owner: Option<String>,
 }
 
 /// All live sessions of this bridge instance.
@@ -349,6 +351,7 @@ impl SessionManager {
                 Entry {
                     resume_token: token.clone(),
                     commands: commands.clone(),
+                    owner: task.caller.user.clone(),
                 },
             );
         }
@@ -369,13 +372,25 @@ impl SessionManager {
     }
 
     /// Re-attaches to the session holding `token` (the token is used up; the attachment
-    /// carries a new one).
+    /// carries a new one). Only sessions without an owner: see [`SessionManager::resume_as`].
     pub async fn resume(&self, token: &str) -> Result<Attachment, SessionError> {
+        self.resume_as(token, None).await
+    }
+
+    /// [`SessionManager::resume`] for `user`: the session must have been opened by `user`
+    /// (`None`: with authentication off). Another user's attempt fails without using up the
+    /// token or disturbing the attached browser.
+    pub async fn resume_as(
+        &self,
+        token: &str,
+        user: Option<&str>,
+    ) -> Result<Attachment, SessionError> {
         let found = match self.table.lock() {
             Ok(mut table) => table
                 .by_id
                 .values_mut()
                 .find(|e| !token.is_empty() && constant_time_eq(&e.resume_token, token))
+                .filter(|e| e.owner.as_deref() == user)
                 .and_then(|e| {
                     let next = random_hex()?;
                     e.resume_token = next.clone();

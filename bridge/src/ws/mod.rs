@@ -177,11 +177,16 @@ async fn hello(
     }
     let user = authenticate(state, &hello, principal, client).await?;
     if let Some(token) = &hello.resume {
-        return state.sessions.resume(token).await.map_err(|_| Refusal {
-            code: "RESUME_FAILED",
-            close: close::RESUME_FAILED,
-            message: "no live session holds this resume token".into(),
-        });
+        // Only the user who opened the session may resume it.
+        return state
+            .sessions
+            .resume_as(token, user.as_deref())
+            .await
+            .map_err(|_| Refusal {
+                code: "RESUME_FAILED",
+                close: close::RESUME_FAILED,
+                message: "no live session holds this resume token".into(),
+            });
     }
     let request = OpenRequest {
         endpoint: hello.endpoint.as_deref(),
