@@ -484,3 +484,33 @@ fn audit_decrypt_prints_the_plain_lines() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not with this key"));
 }
+
+/// `encrypt_logs` without a key: `web3270 serve` refuses to start and says why.
+#[test]
+fn encrypt_logs_without_a_key_stops_the_start() {
+    let dir = scratch("audit-nokey");
+    let config = dir.join("server.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "server: {{ port: {}, api_port: {}, bind_address: 127.0.0.1 }}\n\
+             endpoints:\n  - {{ name: demo, builtin: demo }}\n\
+             audit:\n  log_path: {}\n  encrypt_logs: true\n",
+            free_port(),
+            free_port(),
+            dir.join("audit.log").display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_web3270"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env_remove("WEB3270_AUDIT_KEY")
+        .env_remove("WEB3270_AUDIT_KEY_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("WEB3270_AUDIT_KEY"), "{err}");
+    assert!(!dir.join("audit.log").exists());
+}
