@@ -8,6 +8,8 @@
 //! | module | role |
 //! |---|---|
 //! | [`api`] | the REST API of sessions (`/api/v1/sessions...`: create headless, list, screen, input in s3270 action syntax) and `/api/v1/openapi.json` (`docs/API.md`) |
+//! | [`auth`] | `authentication:`: bearer token, basic users, tickets for the websocket, HTTPS requirement, brute-force damping; the HTTP guard |
+//! | [`audit`] | `audit:`: the JSON-lines audit log (bounded queue, writer thread, rotation, retention, encryption), `GET /api/v1/audit`, the compliance report |
 //! | [`config`] | `server.yaml` and `WEB3270_*`/`ZIG3270_*` environment variables → one typed, validated [`config::Config`] |
 //! | [`demo`] | the embedded demo host: a small 3270 application (logon, menu, colours, form, screen sizes) and its TN3270 server, `web3270 demo-host` |
 //! | [`native`] | the native TN3270 listener: x3270/s3270/PCOMM clients name an endpoint as their LU and are relayed to it |
@@ -25,6 +27,8 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod logging;

@@ -27,6 +27,9 @@ commands:
                       127.0.0.1:3270) until Ctrl-C
   config check [PATH] validate a server.yaml (and WEB3270_*/ZIG3270_* variables) and print
                       the effective configuration with secrets masked
+  audit decrypt FILE...
+                      print audit log files with encrypted lines opened (key from
+                      WEB3270_AUDIT_KEY or WEB3270_AUDIT_KEY_FILE; docs/SECURITY.md)
   help          this text
 ";
 
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
             }
         },
         Some("serve") => serve(&args[1..]),
+        Some("audit") => audit(&args[1..]),
         Some("demo-host") => match demo_host_addr(&args[1..]) {
             Ok(addr) => {
                 eprintln!("web3270 demo-host: listening on {addr} (TN3270/TN3270E); Ctrl-C stops");
@@ -91,6 +95,32 @@ fn main() -> ExitCode {
         }
         Some(other) => {
             eprintln!("web3270: unknown command '{other}'\n\n{HELP}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `web3270 audit decrypt FILE...` (bridge::audit::crypto::decrypt_files).
+fn audit(args: &[String]) -> ExitCode {
+    match args.split_first() {
+        Some((cmd, files)) if cmd == "decrypt" && !files.is_empty() => {
+            let paths: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
+            let result = bridge::audit::crypto::decrypt_files(
+                &paths,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            match result {
+                Ok(0) => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("web3270 audit decrypt: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        _ => {
+            eprintln!("usage: web3270 audit decrypt FILE...");
             ExitCode::from(2)
         }
     }

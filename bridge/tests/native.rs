@@ -476,6 +476,7 @@ fn garbage_client_is_closed_after_the_negotiation_timeout() {
         negotiate_timeout: Duration::from_secs(1),
         write_timeout: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(5),
+        audit: bridge::audit::AuditLog::disabled(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let pool = std::sync::Arc::new(bridge::pool::Pool::empty());

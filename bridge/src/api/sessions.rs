@@ -8,6 +8,10 @@
 //! path the websocket uses too), the session task and its mirror (`crate::session`), the
 //! action syntax ([`super::actions`]), the screen shape ([`super::screen`]).
 
+use axum::Extension;
+
+use crate::auth::http::RequestContext;
+use crate::auth::{Caller, Principal};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -251,6 +255,19 @@ fn resolve(state: &AppState, req: &CreateSession) -> Result<Option<String>, ApiE
     }
 }
 
+/// Who asks, for audit: the authenticated user (none with authentication off) and the
+/// client's address as the guard saw it (`crate::auth::http`).
+fn rest_caller(
+    principal: Option<Extension<Principal>>,
+    context: Option<Extension<RequestContext>>,
+) -> Caller {
+    Caller {
+        user: principal.map(|p| p.0.user),
+        client: context.and_then(|c| c.0.client),
+        channel: "rest",
+    }
+}
+
 /// The answer for a refusal of `session::open`.
 fn open_error(e: OpenError) -> ApiError {
     let message = e.to_string();
@@ -317,9 +334,12 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
 )]
 pub async fn create_session(
     State(state): State<Arc<AppState>>,
+    principal: Option<Extension<Principal>>,
+    context: Option<Extension<RequestContext>>,
     json: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let req = body(json)?;
+    let caller = rest_caller(principal, context);
     for (what, v) in [
         ("endpoint", &req.endpoint),
         ("host", &req.host),
@@ -332,6 +352,7 @@ pub async fn create_session(
     let endpoint = resolve(&state, &req)?;
     // The screen text is decoded with the chosen endpoint's code page (`open` sets it).
     let request = OpenRequest {
+        caller: caller.clone(),
         endpoint: endpoint.as_deref(),
         model: req.model.as_deref(),
         options: StartOptions {
@@ -771,10 +792,13 @@ pub struct MigrateRequest {
 )]
 pub async fn migrate_session(
     State(state): State<Arc<AppState>>,
+    principal: Option<Extension<Principal>>,
+    context: Option<Extension<RequestContext>>,
     Path(id): Path<String>,
     json: Result<Json<MigrateRequest>, JsonRejection>,
 ) -> Result<Json<SessionResource>, ApiError> {
     let req = body(json)?;
+    let caller = rest_caller(principal, context);
     let summary = state
         .sessions
         .get(&id)
@@ -791,6 +815,7 @@ pub async fn migrate_session(
         .as_deref()
         .and_then(CodePage::by_name);
     let request = OpenRequest {
+        caller,
         endpoint: Some(&target.config.name),
         model: Some(&summary.model),
         options: StartOptions {

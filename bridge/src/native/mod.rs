@@ -92,6 +92,8 @@ pub struct NativeConfig {
     /// How long running sessions get to say goodbye after shutdown starts
     /// (`server.shutdown_grace_seconds`).
     pub shutdown_grace: Duration,
+    /// Where sessions are audited (`crate::audit`; disabled by default).
+    pub audit: crate::audit::AuditLog,
 }
 
 impl NativeConfig {
@@ -103,6 +105,7 @@ impl NativeConfig {
             negotiate_timeout: NEGOTIATE_TIMEOUT,
             write_timeout: WRITE_TIMEOUT,
             shutdown_grace: config.server.shutdown_grace_seconds,
+            audit: crate::audit::AuditLog::disabled(),
         }
     }
 }

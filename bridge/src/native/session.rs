@@ -321,7 +321,15 @@ pub async fn run(
         client.bind_if_unbound();
     }
     let host_tn3270e = matches!(info.mode, Mode::Tn3270e { .. });
-    relay(client, sender, events, host_tn3270e, config, stop).await
+    let audit = config.audit.native_session(
+        &resolved_name,
+        client.stream.peer_addr().ok(),
+        &info.terminal_type,
+        info.lu.as_deref(),
+    );
+    let reason = relay(client, sender, events, host_tn3270e, config, stop).await;
+    audit.closed(&reason);
+    reason
 }
 
 /// Completes once shutdown has been signalled (or the signal's sender is gone).

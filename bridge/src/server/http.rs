@@ -23,10 +23,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         // Sessions API and the OpenAPI document (crate::api, docs/API.md).
         .merge(crate::api::router())
         // `GET /metrics`, `GET /api/v1/metrics` (crate::metrics).
-        .merge(crate::metrics::http::router());
+        .merge(crate::metrics::http::router())
+        // /api/v1/auth..., /api/v1/audit, /api/v1/compliance/report (crate::auth, crate::audit).
+        .merge(crate::auth::http::router())
+        .merge(crate::audit::http::router());
     let router = router.fallback(not_found);
+    // Authentication and the HTTPS requirement in front of every route (crate::auth::http);
+    // rate limiting in front of that, so failed logins are limited too.
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::auth::http::guard,
+    ));
     let router = crate::ratelimit::layer(router, &state.config.rate_limiting);
-    // Outermost: counts every answer, 429s included.
+    // Outermost: counts every answer, 429s and 401s included.
     crate::metrics::http::layer(router).with_state(state)
 }
 

@@ -10,6 +10,8 @@
 //! - the native TN3270 listener on `server.bind_address:server.port` ([`crate::native`]);
 //!   TN3270 over implicit TLS when `tls.enabled`;
 //! - the endpoint pool: health checks of remote endpoints and the balancer ([`crate::pool`]);
+//! - authentication in front of every route ([`crate::auth`]) and the audit log
+//!   ([`crate::audit`]), both started before any listener;
 //! - graceful shutdown on SIGTERM or Ctrl-C within `server.shutdown_grace_seconds`:
 //!   listeners stop accepting, native and websocket sessions end (goodbye screen;
 //!   `SERVER_SHUTDOWN`, [`crate::session::shutdown`]) and close their upstreams, then the
@@ -43,6 +45,10 @@ pub struct AppState {
     pub static_dir: Option<std::path::PathBuf>,
     /// Browser sessions (websocket; `crate::ws`).
     pub sessions: crate::session::SessionManager,
+    /// Authentication (`crate::auth`).
+    pub auth: crate::auth::Auth,
+    /// The audit log (`crate::audit`).
+    pub audit: crate::audit::AuditLog,
 }
 
 /// An endpoint as the bridge knows it. Clones share the live state.
@@ -145,6 +151,8 @@ pub enum ServeError {
     Http(std::io::Error),
     /// The `tls:` section could not be turned into a TLS configuration.
     Tls(crate::tls::TlsConfigError),
+    /// Authentication or audit could not start (bad password hash, no audit key...).
+    Security(String),
 }
 
 impl std::fmt::Display for ServeError {
@@ -155,6 +163,7 @@ impl std::fmt::Display for ServeError {
             }
             ServeError::Http(e) => write!(f, "HTTP server: {e}"),
             ServeError::Tls(e) => write!(f, "tls: {e} ({})", e.code()),
+            ServeError::Security(e) => write!(f, "{e}"),
         }
     }
 }
@@ -184,6 +193,10 @@ pub async fn run(
     } else {
         (None, None)
     };
+    // Audit and authentication first: a bad key or hash stops the bridge before it listens.
+    let audit = crate::audit::AuditLog::start(&config.audit).map_err(ServeError::Security)?;
+    let auth = crate::auth::Auth::from_config(&config.authentication, audit.clone())
+        .map_err(ServeError::Security)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     // The demo hosts stop last, once the sessions they serve have ended.
     let (demo_stop_tx, demo_stop_rx) = watch::channel(false);
@@ -225,7 +238,10 @@ pub async fn run(
     let native_task = tokio::spawn(crate::native::serve(
         tn_listener,
         pool.clone(),
-        crate::native::NativeConfig::from_config(&config),
+        crate::native::NativeConfig {
+            audit: audit.clone(),
+            ..crate::native::NativeConfig::from_config(&config)
+        },
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
         },
@@ -236,7 +252,8 @@ pub async fn run(
         tracing::info!(dir = %dir.display(), "serving /static");
     }
     // Websocket sessions (crate::session).
-    let sessions = crate::session::SessionManager::from_config(&config.sessions);
+    let sessions = crate::session::SessionManager::from_config(&config.sessions)
+        .with_observer(std::sync::Arc::new(audit.clone()));
     let grace = config.server.shutdown_grace_seconds;
     let http_tls = config.tls.enabled;
     let state = Arc::new(AppState {
@@ -245,6 +262,8 @@ pub async fn run(
         started: SystemTime::now(),
         static_dir,
         sessions,
+        auth,
+        audit,
     });
     tracing::info!(addr = %local, tls = http_tls, "HTTP listening");
     on_ready(local);

@@ -76,6 +76,14 @@ impl ClientStream {
     pub fn is_tls(&self) -> bool {
         matches!(self, ClientStream::Tls(_))
     }
+
+    /// The client's address.
+    pub fn peer_addr(&self) -> std::io::Result<SocketAddr> {
+        match self {
+            ClientStream::Plain(s) => s.peer_addr(),
+            ClientStream::Tls(s) => s.get_ref().0.peer_addr(),
+        }
+    }
 }
 
 /// A listening socket that yields connections ready for the application: plain ones at
@@ -205,6 +213,12 @@ pub async fn with_connection_info(mut request: Request, next: Next) -> Response 
     {
         request.extensions_mut().insert(info);
         request.extensions_mut().insert(ConnectInfo(info.peer));
+        if info.tls {
+            // What the authentication guard reads (`require_https`, crate::auth::http).
+            request
+                .extensions_mut()
+                .insert(crate::auth::http::TlsConnection);
+        }
     }
     next.run(request).await
 }

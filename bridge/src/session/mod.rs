@@ -14,7 +14,8 @@
 //! screen, keys with wait-for-unlock, suspend/resume, migration, close; see `headless`). The
 //! snapshot sent on re-attach (`builder::snapshot::screen_record`), the bounded queue towards the attached browser, the
 //! check that browser 3270-DATA parses as an inbound record (GA23-0059 ch. 3) before it is
-//! sent upstream, the session limits. Does not own: the websocket protocol (JSON, data type
+//! sent upstream, the session limits, and telling its [`crate::audit::SessionObserver`] (the
+//! audit log) about lifecycle and data events. Does not own: the websocket protocol (JSON, data type
 //! bytes, close codes) — that is [`crate::ws`]; host connections ([`crate::upstream`]).
 //!
 //! Records follow RFC 2355 §8.1.1 data types; see `docs/WEBSOCKET.md`.
@@ -176,6 +177,8 @@ struct Entry {
     resume_token: String,
     commands: mpsc::Sender<Command>,
     summary: SessionSummary,
+    /// The user who opened the session (`None` with authentication off): only they resume.
+    owner: Option<String>,
 }
 
 /// All live sessions of this bridge instance.
@@ -187,6 +190,8 @@ pub struct SessionManager {
     idle: Duration,
     counts: Arc<Mutex<Counts>>,
     table: Arc<Mutex<Table>>,
+    /// Told about every session's lifecycle and data (the audit log).
+    observer: Option<Arc<dyn crate::audit::SessionObserver>>,
 }
 
 #[derive(Default)]
@@ -271,7 +276,14 @@ impl SessionManager {
             idle: NO_LIMIT,
             counts: Arc::new(Mutex::new(Counts::default())),
             table: Arc::new(Mutex::new(Table::default())),
+            observer: None,
         }
+    }
+
+    /// Reports every session's events to `observer` (the audit log).
+    pub fn with_observer(mut self, observer: Arc<dyn crate::audit::SessionObserver>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// From `sessions:`: `max_sessions`, `detach_grace_seconds`, `timeout_seconds` (absolute
@@ -331,16 +343,25 @@ impl SessionManager {
     }
 
     /// Starts a websocket session over an established upstream and attaches the caller to
-    /// it; `None` if no token could be drawn (the upstream is dropped, i.e. closed).
+    /// it; `None` if no token could be drawn (the upstream is dropped, i.e. closed). `caller`
+    /// is who opened it (for the observer).
     pub async fn start(
         &self,
         slot: Slot,
         endpoint: String,
         model: TerminalModel,
         upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
+        caller: crate::auth::Caller,
     ) -> Option<Attachment> {
-        self.start_with(slot, endpoint, model, upstream, StartOptions::default())
-            .await
+        self.start_with(
+            slot,
+            endpoint,
+            model,
+            upstream,
+            StartOptions::default(),
+            caller,
+        )
+        .await
     }
 
     /// Starts a session of `options.kind`. A websocket session attaches the caller; a
@@ -353,6 +374,7 @@ impl SessionManager {
         model: TerminalModel,
         upstream: (UpstreamInfo, UpstreamSender, UpstreamEvents),
         options: StartOptions,
+        caller: crate::auth::Caller,
     ) -> Option<Attachment> {
         let (info, sender, events) = upstream;
         let id = format!("sess_{}", random_hex()?);
@@ -414,6 +436,8 @@ impl SessionManager {
             alarm: false,
             suspended: false,
             _slot: slot,
+            observer: self.observer.clone(),
+            caller,
         };
         if let Ok(mut table) = self.table.lock() {
             table.by_id.insert(
@@ -422,6 +446,7 @@ impl SessionManager {
                     resume_token: token.clone(),
                     commands: commands.clone(),
                     summary,
+                    owner: task.caller.user.clone(),
                 },
             );
         }
@@ -442,6 +467,7 @@ impl SessionManager {
             // Attach the creator before the task sees any host event, so none is lost.
             task.attach(token, reply);
         }
+        task.observe(crate::audit::SessionEvent::Created);
         tracing::info!(
             session = %task.info.session_id,
             endpoint = %task.info.endpoint,
@@ -466,13 +492,25 @@ impl SessionManager {
     }
 
     /// Re-attaches to the session holding `token` (the token is used up; the attachment
-    /// carries a new one).
+    /// carries a new one). Only sessions without an owner: see [`SessionManager::resume_as`].
     pub async fn resume(&self, token: &str) -> Result<Attachment, SessionError> {
+        self.resume_as(token, None).await
+    }
+
+    /// [`SessionManager::resume`] for `user`: the session must have been opened by `user`
+    /// (`None`: with authentication off). Another user's attempt fails without using up the
+    /// token or disturbing the attached browser.
+    pub async fn resume_as(
+        &self,
+        token: &str,
+        user: Option<&str>,
+    ) -> Result<Attachment, SessionError> {
         let found = match self.table.lock() {
             Ok(mut table) => table
                 .by_id
                 .values_mut()
                 .find(|e| !token.is_empty() && constant_time_eq(&e.resume_token, token))
+                .filter(|e| e.owner.as_deref() == user)
                 .and_then(|e| {
                     let next = random_hex()?;
                     e.resume_token = next.clone();
@@ -561,6 +599,8 @@ struct SessionTask {
     /// Suspended through the API (headless only): input is refused.
     suspended: bool,
     _slot: Slot,
+    observer: Option<Arc<dyn crate::audit::SessionObserver>>,
+    caller: crate::auth::Caller,
 }
 
 impl SessionTask {
@@ -611,6 +651,7 @@ impl SessionTask {
                         if generation == self.generation && self.attached.take().is_some() {
                             detached_since = Some(tokio::time::Instant::now());
                             self.set_status(SessionStatus::Detached);
+                            self.observe(crate::audit::SessionEvent::Detached);
                         }
                     }
                     Some(Command::Api(ApiCommand::Close(done))) => {
@@ -657,6 +698,10 @@ impl SessionTask {
             table.by_id.remove(&self.info.session_id);
         }
         tracing::info!(session = %self.info.session_id, code = end.0, "session ended");
+        self.observe(crate::audit::SessionEvent::Ended {
+            code: end.0,
+            message: &end.1,
+        });
         if let Some(reply) = surrender {
             // Migration: the host connection lives on in the adopting session.
             let _ = reply.send(Transplant {
@@ -702,6 +747,10 @@ impl SessionTask {
             UpstreamEvent::Record {
                 data_type, data, ..
             } => {
+                self.observe(crate::audit::SessionEvent::Received {
+                    data_type,
+                    data: &data,
+                });
                 self.mirror.feed_record(data_type, &data);
                 self.drain_mirror().await;
                 self.deliver(ToBrowser::Record(data_type, data));
@@ -764,6 +813,7 @@ impl SessionTask {
         info.resume_token = token;
         // The browser's screen starts blank: redraw it (BIND sizes first, then the screen).
         if self.generation > 1 {
+            self.observe(crate::audit::SessionEvent::Resumed);
             if let Some(bind) = &self.bind {
                 let _ = tx.try_send(ToBrowser::Record(DataType::BindImage, bind.clone()));
             }
@@ -798,28 +848,61 @@ impl SessionTask {
                 // Only a well-formed inbound record reaches the host (GA23-0059 ch. 3).
                 let addressing = self.mirror.capabilities().addressing;
                 if let Err(e) = InboundRecord::parse(&data, addressing) {
+                    let message = format!("3270-DATA is no inbound record: {e}");
+                    self.observe(crate::audit::SessionEvent::Refused {
+                        code: "BAD_RECORD",
+                        message: &message,
+                    });
                     self.deliver(ToBrowser::Error {
                         code: "BAD_RECORD",
-                        message: format!("3270-DATA is no inbound record: {e}"),
+                        message,
                     });
                     return;
                 }
+                // Audited with the screen the user typed on (non-display fields redacted).
+                self.observe(crate::audit::SessionEvent::Sent {
+                    data_type: DataType::Data3270,
+                    data: &data,
+                    mirror: &self.mirror,
+                });
                 self.sender
                     .send_record(DataType::Data3270, &data)
                     .await
                     .map(|_| ())
             }
             Input::Record(data_type, data) => {
+                self.observe(crate::audit::SessionEvent::Sent {
+                    data_type,
+                    data: &data,
+                    mirror: &self.mirror,
+                });
                 self.sender.send_record(data_type, &data).await.map(|_| ())
             }
-            Input::Attn => self.sender.attn().await,
-            Input::SysReq => self.sender.sysreq().await,
+            Input::Attn => {
+                self.observe(crate::audit::SessionEvent::Key("ATTN"));
+                self.sender.attn().await
+            }
+            Input::SysReq => {
+                self.observe(crate::audit::SessionEvent::Key("SYSREQ"));
+                self.sender.sysreq().await
+            }
         };
         if let Err(e) = result {
+            self.observe(crate::audit::SessionEvent::Refused {
+                code: "UPSTREAM_REFUSED",
+                message: &e.to_string(),
+            });
             self.deliver(ToBrowser::Error {
                 code: "UPSTREAM_REFUSED",
                 message: e.to_string(),
             });
+        }
+    }
+
+    /// Tells the observer (the audit log), if any.
+    fn observe(&self, event: crate::audit::SessionEvent<'_>) {
+        if let Some(o) = &self.observer {
+            o.observe(&self.info, &self.caller, event);
         }
     }
 

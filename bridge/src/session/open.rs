@@ -26,6 +26,8 @@ pub struct OpenRequest<'a> {
     /// Websocket (the default) or headless REST API session, with what the client told
     /// about itself (user, application, address).
     pub options: StartOptions,
+    /// Who asks (user, client address, channel), for audit.
+    pub caller: crate::auth::Caller,
 }
 
 /// Why a session was not opened. Each front end maps the variants to its stable codes.
@@ -168,6 +170,7 @@ pub async fn open(state: &AppState, request: OpenRequest<'_>) -> Result<Attachme
             model,
             connected.upstream.into_split(),
             options,
+            request.caller.clone(),
         )
         .await
         .ok_or_else(|| OpenError::Internal("the session ended at once".into()))

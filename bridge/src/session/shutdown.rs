@@ -162,6 +162,7 @@ mod tests {
             Entry {
                 resume_token: "token".into(),
                 commands,
+                owner: None,
                 summary: crate::session::SessionSummary {
                     id: "sess_stuck".into(),
                     endpoint: "host".into(),

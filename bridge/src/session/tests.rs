@@ -26,7 +26,13 @@ async fn demo_session(manager: &SessionManager) -> (Attachment, tokio::sync::one
     let slot = manager.reserve("demo", None).unwrap();
     let model = TerminalModel::parse("3279-2-E").unwrap();
     let attachment = manager
-        .start(slot, "demo".into(), model, upstream.into_split())
+        .start(
+            slot,
+            "demo".into(),
+            model,
+            upstream.into_split(),
+            Default::default(),
+        )
         .await
         .unwrap();
     (attachment, stop)

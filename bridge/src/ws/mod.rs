@@ -8,8 +8,10 @@
 //! codes. Does not own: sessions, the mirror, record validation against the screen (those
 //! are in [`crate::session`]), upstream connections ([`crate::upstream`]).
 //!
-//! No authentication yet (to do with the `authentication` section); nothing is ever taken
-//! from the URL query.
+//! Authentication (`authentication:`, [`crate::auth`]): an `Authorization` header on the
+//! upgrade (checked by the HTTP guard), else the `hello`'s `auth` object (token, user and
+//! password, or a ticket); refused with `UNAUTHORIZED` and close code 4401. Nothing is ever
+//! taken from the URL query.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -58,6 +60,9 @@ pub mod close {
     pub const TAKEN_OVER: u16 = 4009;
     /// `hello` missing, late, not JSON, or with a bad field (`BAD_HELLO`).
     pub const BAD_HELLO: u16 = 4400;
+    /// Authentication is on and the hello's credentials are missing or wrong, or the client
+    /// is damped after repeated failures (`UNAUTHORIZED`).
+    pub const UNAUTHORIZED: u16 = 4401;
     /// No endpoint of that name (`ENDPOINT_UNKNOWN`), or none configured.
     pub const ENDPOINT_UNKNOWN: u16 = 4404;
     /// The resume token matches no live session (`RESUME_FAILED`).
@@ -83,6 +88,9 @@ struct Hello {
     model: Option<String>,
     #[serde(default)]
     resume: Option<String>,
+    /// Credentials when authentication is on (docs/WEBSOCKET.md § Authentication).
+    #[serde(default)]
+    auth: Option<crate::auth::HelloAuth>,
 }
 
 /// Control messages from the browser after `hello`.
@@ -107,9 +115,13 @@ struct Refusal {
 /// `GET /ws`: upgrades when the browser offers [`SUBPROTOCOL`], else 400 `BAD_SUBPROTOCOL`.
 pub async fn upgrade(
     State(state): State<Arc<AppState>>,
-    ClientAddr(client): ClientAddr,
+    ClientAddr(client_addr): ClientAddr,
+    principal: Option<axum::Extension<crate::auth::Principal>>,
+    context: Option<axum::Extension<crate::auth::http::RequestContext>>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    let principal = principal.map(|p| p.0);
+    let client = context.and_then(|c| c.0.client).or(client_addr);
     let ws = ws.protocols([SUBPROTOCOL]);
     if ws.selected_protocol().is_none() {
         metrics::refusal(Listener::Http, RefusalReason::BadSubprotocol);
@@ -128,7 +140,9 @@ pub async fn upgrade(
     ws.max_message_size(max)
         .max_frame_size(max)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
-        .on_upgrade(move |socket| serve(state, socket).instrument(session_span(client)))
+        .on_upgrade(move |socket| {
+            serve(state, socket, principal, client).instrument(session_span(client))
+        })
 }
 
 /// The span every log line of one websocket carries; `session`, `endpoint` and `lu` are
@@ -144,8 +158,13 @@ fn session_span(client: Option<SocketAddr>) -> tracing::Span {
     )
 }
 
-async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
-    let attachment = match hello(&state, &mut socket).await {
+async fn serve(
+    state: Arc<AppState>,
+    mut socket: WebSocket,
+    principal: Option<crate::auth::Principal>,
+    client: Option<std::net::SocketAddr>,
+) {
+    let attachment = match hello(&state, &mut socket, principal, client).await {
         Ok(a) => a,
         Err(r) => {
             metrics::refusal(Listener::Websocket, RefusalReason::from_code(r.code));
@@ -159,7 +178,12 @@ async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
 }
 
 /// Reads `hello` and creates or resumes the session.
-async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, Refusal> {
+async fn hello(
+    state: &Arc<AppState>,
+    socket: &mut WebSocket,
+    principal: Option<crate::auth::Principal>,
+    client: Option<std::net::SocketAddr>,
+) -> Result<Attachment, Refusal> {
     let bad = |message: String| Refusal {
         code: "BAD_HELLO",
         close: close::BAD_HELLO,
@@ -176,17 +200,32 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
     if hello.kind != "hello" {
         return Err(bad(format!("expected hello, got {:?}", hello.kind)));
     }
+    let user = authenticate(state, &hello, principal, client).await?;
     if let Some(token) = &hello.resume {
-        return state.sessions.resume(token).await.map_err(|_| Refusal {
-            code: "RESUME_FAILED",
-            close: close::RESUME_FAILED,
-            message: "no live session holds this resume token".into(),
-        });
+        // Only the user who opened the session may resume it.
+        return state
+            .sessions
+            .resume_as(token, user.as_deref())
+            .await
+            .map_err(|_| Refusal {
+                code: "RESUME_FAILED",
+                close: close::RESUME_FAILED,
+                message: "no live session holds this resume token".into(),
+            });
     }
     let request = OpenRequest {
         endpoint: hello.endpoint.as_deref(),
         model: hello.model.as_deref(),
-        ..OpenRequest::default()
+        options: crate::session::StartOptions {
+            user: user.clone(),
+            client: client.map(|a| a.to_string()),
+            ..crate::session::StartOptions::default()
+        },
+        caller: crate::auth::Caller {
+            user,
+            client,
+            channel: "websocket",
+        },
     };
     let opened = open(state, request).await;
     if opened.is_ok() {
@@ -208,6 +247,35 @@ async fn hello(state: &AppState, socket: &mut WebSocket) -> Result<Attachment, R
         },
         message: e.to_string(),
     })
+}
+
+/// With authentication on: the principal from the upgrade's `Authorization` header, else the
+/// hello's `auth` credentials (checked, damped and audited by [`crate::auth`]). Returns the
+/// user (`None` with authentication off).
+async fn authenticate(
+    state: &Arc<AppState>,
+    hello: &Hello,
+    principal: Option<crate::auth::Principal>,
+    client: Option<std::net::SocketAddr>,
+) -> Result<Option<String>, Refusal> {
+    if !state.auth.is_enabled() {
+        return Ok(None);
+    }
+    let principal = match principal {
+        Some(p) => p,
+        None => {
+            let credentials = hello.auth.as_ref().and_then(|a| a.credentials());
+            crate::auth::http::authenticate(state, credentials, client, "/ws".into())
+                .await
+                .map_err(|e| Refusal {
+                    code: "UNAUTHORIZED",
+                    close: close::UNAUTHORIZED,
+                    message: e.message(),
+                })?
+        }
+    };
+    state.auth.audit_success(&principal, client, "/ws");
+    Ok(Some(principal.user))
 }
 
 /// Relays until the browser goes (detach), is let go (kick), or the session ends.
