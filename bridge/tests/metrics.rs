@@ -382,6 +382,9 @@ async fn refusals_are_counted_by_reason() {
     config
         .endpoints
         .push(Endpoint::host("down", "127.0.0.1", Some(closed)));
+    // Health checks off: the session's own connect is what fails (and is counted), and the
+    // endpoint is never checked.
+    config.load_balancer.health_check_interval = Duration::ZERO;
     let bridge = start(config).await;
     let refusals = |s: &BTreeMap<Key, f64>, reason: &str| {
         value(
@@ -420,8 +423,11 @@ async fn refusals_are_counted_by_reason() {
         1.0
     );
     assert_eq!(failures(&after) - failures(&before), 1.0);
-    // Never checked by a health check yet: no endpoint_up series for it.
-    assert!(!after.contains_key(&key("web3270_endpoint_up", &[("endpoint", "down")])));
+    // Never health-checked, but the failed connect marked it down (crate::pool).
+    assert_eq!(
+        after.get(&key("web3270_endpoint_up", &[("endpoint", "down")])),
+        Some(&0.0)
+    );
 }
 
 /// Requests are counted by method, route template and status; a path no route matches is

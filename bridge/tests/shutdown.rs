@@ -61,6 +61,8 @@ fn config_with_host(port: u16) -> Config {
     config
         .endpoints
         .push(Endpoint::host("rec", "127.0.0.1", Some(port)));
+    // Health checks off: a recording host serves one connection, the session's.
+    config.load_balancer.health_check_interval = std::time::Duration::ZERO;
     config
 }
 

@@ -103,7 +103,8 @@ pub(crate) fn validate(config: &mut Config) -> Result<(), Violation> {
     }
 
     let lb = &config.load_balancer;
-    if lb.health_check_timeout > lb.health_check_interval {
+    // A zero interval turns health checks off (endpoints stay `unknown`, i.e. usable).
+    if !lb.health_check_interval.is_zero() && lb.health_check_timeout > lb.health_check_interval {
         return Err(violation(
             "load_balancer.health_check_timeout",
             format!(

@@ -256,7 +256,8 @@ pub async fn run_checks(
     }
 }
 
-/// Starts [`run_checks`] for `endpoint` unless it is built in.
+/// Starts [`run_checks`] for `endpoint` unless it is built in or checks are off (a zero
+/// `interval`: `load_balancer.health_check_interval: 0`).
 pub(crate) fn spawn_checks(
     endpoint: &EndpointState,
     interval: Duration,
@@ -264,7 +265,7 @@ pub(crate) fn spawn_checks(
     stop: &watch::Receiver<bool>,
     tasks: &Mutex<Vec<tokio::task::JoinHandle<()>>>,
 ) {
-    if endpoint.builtin_addr.is_some() {
+    if endpoint.builtin_addr.is_some() || interval.is_zero() {
         return;
     }
     let task = tokio::spawn(run_checks(
