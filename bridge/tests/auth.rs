@@ -97,6 +97,20 @@ async fn bearer_token_guards_the_api_but_not_the_health_probe() {
         json!({"enabled": true, "type": "bearer", "ticket_lifetime_seconds": 3600, "require_https": false})
     );
     assert_eq!(get(a, "/", &[]).await.status, 200);
+
+    // Every 401 above was counted (the metrics are public like the probe). Other tests of
+    // this binary refuse too, so at least the five of this one.
+    let metrics = get(a, "/metrics", &[]).await;
+    assert_eq!(metrics.status, 200);
+    let line = metrics
+        .body
+        .lines()
+        .find(|l| {
+            l.starts_with("web3270_refusals_total{listener=\"http\",reason=\"unauthorized\"}")
+        })
+        .unwrap_or_else(|| panic!("no unauthorized refusals: {}", metrics.body));
+    let n: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(n >= 5.0, "{line}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -323,6 +323,59 @@ async fn a_wrong_subprotocol_is_refused() {
     assert!(text.contains("400"), "{text}");
 }
 
+/// A websocket whose upgrade carries `Origin: origin`.
+async fn connect_from(addr: SocketAddr, origin: &str) -> Result<Ws, Box<dyn std::error::Error>> {
+    let mut request = format!("ws://{addr}/ws").into_client_request()?;
+    let headers = request.headers_mut();
+    headers.insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("web3270.v1"),
+    );
+    headers.insert("Origin", HeaderValue::from_str(origin)?);
+    let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(ws)
+}
+
+/// A page of another site cannot open the websocket (403 `ORIGIN_NOT_ALLOWED`, counted);
+/// the bridge's own pages and the allow-listed portal can, and reach the demo host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_of_other_origins_are_refused() {
+    let mut config = demo_config();
+    config.server.embed_allowed_origins = vec!["https://portal.example.com".into()];
+    let bridge = start(config).await;
+    let Err(err) = connect_from(bridge.addr, "https://evil.example").await else {
+        panic!("a websocket from another origin was accepted")
+    };
+    let text = err.to_string();
+    assert!(text.contains("403"), "{text}");
+    for origin in [
+        format!("http://{}", bridge.addr),
+        "https://portal.example.com".into(),
+    ] {
+        let mut ws = connect_from(bridge.addr, &origin).await.unwrap();
+        send_json(&mut ws, hello(Value::Null, Value::Null)).await;
+        let session = next_json(&mut ws).await;
+        assert_eq!(session["type"], "session", "{origin}: {session}");
+    }
+    let metrics = reqwest_free_get(bridge.addr, "/metrics").await;
+    assert!(
+        metrics
+            .contains("web3270_refusals_total{listener=\"http\",reason=\"origin_not_allowed\"} 1"),
+        "{metrics}"
+    );
+}
+
+/// The body of `GET path`.
+async fn reqwest_free_get(addr: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).await.unwrap();
+    text
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_past_the_limit_are_refused() {
     let mut config = demo_config();

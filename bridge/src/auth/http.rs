@@ -122,6 +122,13 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// The refusal for `e`: 401 with `WWW-Authenticate`, or 429 with `Retry-After`.
 pub fn refusal(kind: AuthType, e: AuthError) -> Response {
+    crate::metrics::refusal(
+        crate::metrics::Listener::Http,
+        match e {
+            AuthError::Locked(_) => crate::metrics::RefusalReason::RateLimited,
+            AuthError::Missing | AuthError::Invalid => crate::metrics::RefusalReason::Unauthorized,
+        },
+    );
     if let AuthError::Locked(left) = e {
         let mut r = error(
             StatusCode::TOO_MANY_REQUESTS,

@@ -151,12 +151,14 @@ pub enum RefusalReason {
     Unauthorized,
     /// A TN3270E printer `ASSOCIATE` request (not supported).
     PrinterRejected,
+    /// A browser websocket from a page of another origin (cross-site websocket).
+    OriginNotAllowed,
     /// A bridge-side failure.
     Internal,
 }
 
 impl RefusalReason {
-    const ALL: [RefusalReason; 15] = [
+    const ALL: [RefusalReason; 16] = [
         RefusalReason::UnknownEndpoint,
         RefusalReason::SessionLimit,
         RefusalReason::BadHello,
@@ -171,6 +173,7 @@ impl RefusalReason {
         RefusalReason::ResumeFailed,
         RefusalReason::Unauthorized,
         RefusalReason::PrinterRejected,
+        RefusalReason::OriginNotAllowed,
         RefusalReason::Internal,
     ];
 
@@ -191,6 +194,7 @@ impl RefusalReason {
             RefusalReason::ResumeFailed => "resume_failed",
             RefusalReason::Unauthorized => "unauthorized",
             RefusalReason::PrinterRejected => "printer_rejected",
+            RefusalReason::OriginNotAllowed => "origin_not_allowed",
             RefusalReason::Internal => "internal",
         }
     }
@@ -215,6 +219,7 @@ impl RefusalReason {
             "ENDPOINT_UNAVAILABLE" | "UPSTREAM_REFUSED" => RefusalReason::HostUnavailable,
             "RESUME_FAILED" => RefusalReason::ResumeFailed,
             "UNAUTHORIZED" => RefusalReason::Unauthorized,
+            "ORIGIN_NOT_ALLOWED" => RefusalReason::OriginNotAllowed,
             _ => RefusalReason::Internal,
         }
     }

@@ -50,6 +50,8 @@ pub const MAX_WRITE_BUFFER: usize = 4 << 20;
 /// network path) before the browser is treated as gone and the session detached.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
+pub mod origin;
+
 /// Close codes (RFC 6455 §7.4.2 private range) and the stable error codes they go with.
 pub mod close {
     /// The session ended (host closed, keepalive, bridge shutdown): `status` said why.
@@ -118,10 +120,29 @@ pub async fn upgrade(
     ClientAddr(client_addr): ClientAddr,
     principal: Option<axum::Extension<crate::auth::Principal>>,
     context: Option<axum::Extension<crate::auth::http::RequestContext>>,
+    headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
     let principal = principal.map(|p| p.0);
     let client = context.and_then(|c| c.0.client).or(client_addr);
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if !origin::allowed(
+        header("origin"),
+        header("host"),
+        header("x-forwarded-host"),
+        &state.config.server.embed_allowed_origins,
+    ) {
+        metrics::refusal(Listener::Http, RefusalReason::OriginNotAllowed);
+        let origin = header("origin").unwrap_or_default();
+        tracing::warn!(client = ?client, %origin, code = "ORIGIN_NOT_ALLOWED",
+            "websocket refused: a page of another origin (server.embed_allowed_origins)");
+        let body = json!({
+            "err": "ORIGIN_NOT_ALLOWED",
+            "message": format!("pages of {origin} may not open the terminal's websocket (server.embed_allowed_origins)"),
+            "status": 403,
+        });
+        return (StatusCode::FORBIDDEN, Json(body)).into_response();
+    }
     let ws = ws.protocols([SUBPROTOCOL]);
     if ws.selected_protocol().is_none() {
         metrics::refusal(Listener::Http, RefusalReason::BadSubprotocol);
