@@ -323,12 +323,18 @@ fn dom_mirror_has_the_screen_text_and_the_oia() {
         "",
         "non-display text must not reach the mirror"
     );
+    // The status region says the OIA in words (no cursor position: it changes only when the
+    // state does); the canvas OIA line starts "4A".
     let status = div.query_selector("[role=status]").unwrap().unwrap();
     assert!(
-        status.text_content().unwrap().starts_with("4A"),
+        status
+            .text_content()
+            .unwrap()
+            .starts_with("Connected, TN3270E LU-LU session"),
         "{:?}",
         status.text_content()
     );
+    assert!(t.oia_text().starts_with("4AE"), "{:?}", t.oia_text());
     // Only changed rows are rewritten, and they follow the screen.
     t.feed(&host(ew().at(5, 0).text("ROW SIX", &CP037).build()));
     t.render_now();
