@@ -2048,8 +2048,11 @@ impl WebTerminal {
                 return;
             }
             with_inner(&r, |i| {
-                let _ = i.canvas.focus();
                 let (x, y) = i.event_point(&ev);
+                // Focus without scrolling: the point was measured where the canvas is now.
+                let opts = web_sys::FocusOptions::new();
+                opts.set_prevent_scroll(true);
+                let _ = i.canvas.focus_with_options(&opts);
                 if let Some(g) = i.geometry {
                     if g.grid().cell_at(x, y).is_some() {
                         i.drag = Some((g.grid().cell_clamped(x, y), false));

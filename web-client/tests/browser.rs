@@ -330,11 +330,11 @@ fn dom_mirror_has_the_screen_text_and_the_oia() {
         status
             .text_content()
             .unwrap()
-            .starts_with("Connected, TN3270E LU-LU session"),
+            .starts_with("Connected, 3270 mode"),
         "{:?}",
         status.text_content()
     );
-    assert!(t.oia_text().starts_with("4AE"), "{:?}", t.oia_text());
+    assert!(t.oia_text().starts_with("4A "), "{:?}", t.oia_text());
     // Only changed rows are rewritten, and they follow the screen.
     t.feed(&host(ew().at(5, 0).text("ROW SIX", &CP037).build()));
     t.render_now();
