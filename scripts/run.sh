@@ -13,19 +13,13 @@ export WEB3270_BIND_ADDRESS=${WEB3270_BIND_ADDRESS:-127.0.0.1}
 export WEB3270_API_PORT=${WEB3270_API_PORT:-8080}
 
 echo "==== building (release) ===="
-rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-# The browser terminal: wasm, then its JS glue into static/pkg (served at /static/pkg). The
-# wasm-bindgen CLI must equal the crate version pinned in web-client/Cargo.toml.
-WASM_BINDGEN_VERSION=0.2.129
-if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
-fi
-cargo build --release -p web-client --target wasm32-unknown-unknown
-wasm-bindgen --target web --out-dir static/pkg \
-  target/wasm32-unknown-unknown/release/web_client.wasm
+# The browser terminal into static/pkg (wasm, JS glue, wasm-opt -Oz; prints its size), then
+# the bridge, which embeds index.html and static/ (static/pkg included) into the binary.
+bash scripts/build-web.sh
 cargo build --release -p bridge
 
 BIN=target/release/web3270
 echo "==== web3270 serve on http://$WEB3270_BIND_ADDRESS:$WEB3270_API_PORT ===="
-export WEB3270_STATIC_DIR=${WEB3270_STATIC_DIR:-$PWD/static}
+# The binary serves its embedded page; WEB3270_STATIC_DIR=$PWD/static serves static/ from disk
+# instead (editing the page without rebuilding).
 exec "$BIN" serve "$@"

@@ -22,6 +22,8 @@ APT_PACKAGES=(
   openssl        # self-signed certificates for TLS tests
   python3-venv   # venvs for Debian's python3, when no python3.12+ exists
   chromium chromium-driver   # web-client browser tests (wasm-bindgen-test-runner drives them)
+                             # and the end-to-end page tests (bridge/tests/browser_e2e.rs)
+  nodejs npm     # wasm-opt from the npm package binaryen (scripts/build-web.sh)
   # chromium chromium-driver nginx   # later issues
 )
 RUST_TARGETS=(wasm32-unknown-unknown)
@@ -137,6 +139,13 @@ export WASM_BINDGEN_TEST_DRIVER_TIMEOUT=${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-30}
 run_step "web-client browser tests (headless Chromium)" \
   cargo test -p web-client --target wasm32-unknown-unknown
 # ---- end web-client ---------------------------------------------------------------------------
+
+# ---- the page end to end (owner: e2e; docs/EMBEDDING.md, docs/WEB-CLIENT.md) -------------------
+# bridge/tests/browser_e2e.rs loads the page from `web3270 serve` in headless Chromium
+# (chromedriver, CHROMEDRIVER above) and needs the optimised wasm in static/pkg: build it here
+# (wasm-opt from npm binaryen into target/npm-tools, installed when missing).
+run_step "build the web terminal into static/pkg (scripts/build-web.sh)" bash scripts/build-web.sh
+# ---- end page end to end ----------------------------------------------------------------------
 
 # ---- fuzz-corpus replay ------------------------------------------------------------------------
 # Every input of fuzz/corpus/*/ through its parser (no fuzzing engine, a plain test binary on

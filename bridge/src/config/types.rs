@@ -57,6 +57,10 @@ pub struct ServerConfig {
     /// Address both listeners bind. Default 0.0.0.0 with a config file, 127.0.0.1 without.
     #[serde(deserialize_with = "de_with::ip_address")]
     pub bind_address: IpAddr,
+    /// Origins (`https://portal.example.com`) whose pages may embed the terminal: frame
+    /// `/static/embed.html` (CSP `frame-ancestors`, postMessage), import `/static/web3270.js`
+    /// (CORS). Default none: same origin only. See docs/EMBEDDING.md and `server::assets`.
+    pub embed_allowed_origins: Vec<String>,
 }
 
 /// `sessions:` — limits and timeouts of terminal sessions (browser and native alike).
@@ -590,6 +594,7 @@ impl Default for ServerConfig {
             port: 3270,
             api_port: 8080,
             bind_address: IpAddr::from([0, 0, 0, 0]),
+            embed_allowed_origins: Vec::new(),
         }
     }
 }

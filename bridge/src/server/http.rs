@@ -5,30 +5,23 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
 use super::AppState;
 
-/// The page served at `/` until the browser client is built and embedded.
-const INDEX_HTML: &str = include_str!("../../../index.html");
-
-/// The HTTP routes. `/static/*` is served from `state.static_dir` when there is one (the
-/// browser terminal's JS, CSS and the wasm built into `static/pkg`).
+/// The HTTP routes. `/`, `/index.html` and `/static/*` (the page, its JS and CSS, the wasm
+/// built into `static/pkg`) come from [`super::assets`]: embedded, or `state.static_dir`.
 pub fn router(state: Arc<AppState>) -> Router {
-    let mut router = Router::new()
-        .route("/", get(index))
-        .route("/index.html", get(index))
+    let router = Router::new()
+        .merge(super::assets::router(&state))
         .route("/api/v1/health", get(health))
         .route("/api/v1/endpoints", get(endpoints))
         // The browser's websocket (crate::ws, docs/WEBSOCKET.md).
         .route("/ws", get(crate::ws::upgrade));
-    if let Some(dir) = &state.static_dir {
-        router = router.nest_service("/static", tower_http::services::ServeDir::new(dir));
-    }
     router.fallback(not_found).with_state(state)
 }
 
@@ -49,10 +42,6 @@ impl IntoResponse for ApiError {
         });
         (self.status, Json(body)).into_response()
     }
-}
-
-async fn index() -> impl IntoResponse {
-    ([(header::CACHE_CONTROL, "no-cache")], Html(INDEX_HTML))
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {

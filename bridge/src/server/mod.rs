@@ -12,6 +12,7 @@
 //! Still to come with the bridge issue: websocket sessions, TLS listeners,
 //! health checks of real endpoints, the rest of the REST API, metrics and audit.
 
+pub mod assets;
 pub mod http;
 
 use std::future::Future;
@@ -33,7 +34,7 @@ pub struct AppState {
     pub endpoints: Vec<EndpointState>,
     /// When the bridge started.
     pub started: SystemTime,
-    /// Where `/static/*` is served from (`WEB3270_STATIC_DIR`, else `./static` when present).
+    /// Where `/static/*` is served from when not from the binary (`WEB3270_STATIC_DIR`).
     pub static_dir: Option<std::path::PathBuf>,
     /// Browser sessions (websocket; `crate::ws`).
     pub sessions: crate::session::SessionManager,
@@ -240,15 +241,12 @@ pub async fn run(
     }
 }
 
-/// The directory of the page's assets: `WEB3270_STATIC_DIR` if set, else `./static` when it
-/// exists (running from the repository, as `scripts/run.sh` does).
+/// The directory of the page's assets when `WEB3270_STATIC_DIR` overrides the ones built into
+/// the binary ([`assets`]).
 fn static_dir() -> Option<std::path::PathBuf> {
     match std::env::var_os("WEB3270_STATIC_DIR") {
         Some(dir) if !dir.is_empty() => Some(dir.into()),
-        _ => {
-            let dir = std::path::PathBuf::from("static");
-            dir.is_dir().then_some(dir)
-        }
+        _ => None,
     }
 }
 
