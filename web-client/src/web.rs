@@ -5,9 +5,9 @@
 //! Owns: pixels (cell geometry in device pixels, HiDPI via `devicePixelRatio`, font fitting
 //! to the container, zoom), drawing only dirty cells in batches, coalescing redraws to
 //! animation frames, the blink/cursor timer, the selection overlay, DOM events, JS events
-//! (`bell`, `screen`, `state`) and the DOM nodes it creates. Does not own: what a cell looks
-//! like ([`crate::render`]), what keys mean ([`crate::keymap`], `tn3270::input`), the OIA
-//! text ([`crate::oia`]), what a click does and what a selection copies
+//! (`bell`, `copy`, `paste`, `screen`, `selection`, `state`), read-only mode and the DOM
+//! nodes it creates. Does not own: what a cell looks like ([`crate::render`]), what keys
+//! mean ([`crate::keymap`], `tn3270::input`), the OIA text ([`crate::oia`]), what a click does and what a selection copies
 //! ([`crate::pointer`]), the mirror's segments and announcements ([`crate::a11y`]), paste
 //! rules (`tn3270::input::paste`), or the transport (the page feeds bytes or records and
 //! reports the connection state).
@@ -76,7 +76,7 @@ const DEFAULT_FONT_FAMILY: &str = "'DejaVu Sans Mono', monospace";
 /// monospace advance); others one by one.
 const RUN_CHAR_LIMIT: char = '\u{100}';
 /// JS event names accepted by `on`.
-const EVENTS: [&str; 3] = ["bell", "screen", "state"];
+const EVENTS: [&str; 6] = ["bell", "copy", "paste", "screen", "selection", "state"];
 
 /// Cursor shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +149,7 @@ struct Options {
     font_family: String,
     dpr: Option<f64>,
     keyboard: bool,
+    read_only: bool,
     crosshair: bool,
     field_underline: bool,
     click: ClickOptions,
@@ -203,6 +204,7 @@ impl Options {
             font_family: string("fontFamily").unwrap_or_else(|| DEFAULT_FONT_FAMILY.into()),
             dpr: positive(o, "devicePixelRatio"),
             keyboard: get_bool(o, "keyboard").unwrap_or(true),
+            read_only: get_bool(o, "readOnly").unwrap_or(false),
             crosshair: get_bool(o, "crosshair").unwrap_or(false),
             field_underline: get_bool(o, "fieldUnderline").unwrap_or(false),
             click: ClickOptions {
@@ -278,10 +280,17 @@ struct Inner {
     field_underline: bool,
     blink_on: bool,
     painted_cursor: usize,
+    // --- operator input ---
+    /// Read-only (display only): no key, click, light pen, hotspot or paste reaches the
+    /// terminal; selecting and copying still work. Host replies (Read Buffer, Query) are
+    /// not operator input and still go out.
+    read_only: bool,
     // --- mouse ---
     click: ClickOptions,
     selection: Option<Rect>,
     painted_selection: Option<Rect>,
+    /// The selection last reported by a `selection` event.
+    reported_selection: Option<Rect>,
     drag: Option<((usize, usize), bool)>,
     // --- connection, OIA, events ---
     link: Option<LinkState>,
@@ -1032,6 +1041,9 @@ impl Inner {
         if let Some(b) = get_bool(o, "cursorBlink") {
             self.cursor_blink = b;
         }
+        if let Some(b) = get_bool(o, "readOnly") {
+            self.read_only = b;
+        }
         if let Some(b) = get_bool(o, "crosshair") {
             self.crosshair = b;
         }
@@ -1129,6 +1141,25 @@ fn emit(inner: &Rc<RefCell<Inner>>) {
         let Ok(mut i) = inner.try_borrow_mut() else {
             return;
         };
+        if i.selection != i.reported_selection {
+            i.reported_selection = i.selection;
+            let detail = match i.selection {
+                Some(r) => {
+                    let o = Object::new();
+                    for (k, v) in [
+                        ("top", r.top),
+                        ("left", r.left),
+                        ("bottom", r.bottom),
+                        ("right", r.right),
+                    ] {
+                        let _ = Reflect::set(&o, &k.into(), &(v as u32).into());
+                    }
+                    o.into()
+                }
+                None => JsValue::NULL,
+            };
+            i.pending.push(("selection", detail));
+        }
         let pending = std::mem::take(&mut i.pending);
         pending
             .into_iter()
@@ -1282,7 +1313,8 @@ fn on_keydown(inner: &Rc<RefCell<Inner>>, ev: &KeyboardEvent) -> bool {
         }
         return true;
     }
-    if key == "Insert" && m == keymap::SHIFT {
+    let read_only = inner.try_borrow().map_or(true, |i| i.read_only);
+    if key == "Insert" && m == keymap::SHIFT && !read_only {
         // Shift+Insert: paste through the async clipboard API (needs the page's permission).
         if let Ok(w) = window() {
             let r = inner.clone();
@@ -1302,6 +1334,10 @@ fn on_keydown(inner: &Rc<RefCell<Inner>>, ev: &KeyboardEvent) -> bool {
         }
         return true;
     }
+    if read_only {
+        // Not used: the browser keeps its default (Tab leaves the terminal).
+        return false;
+    }
     let mapped = inner.try_borrow().ok().and_then(|i| {
         i.keymap.lookup(&KeyEvent {
             key: &key,
@@ -1320,12 +1356,19 @@ fn on_keydown(inner: &Rc<RefCell<Inner>>, ev: &KeyboardEvent) -> bool {
     }
 }
 
-/// Pastes `text` at the cursor; returns the report as a JS object.
+/// Pastes `text` at the cursor; returns the report as a JS object and queues it as a
+/// `paste` event. Read-only: nothing is typed (`end: "read-only"`).
 fn paste_into(i: &mut Inner, text: &str) -> JsValue {
+    let o = Object::new();
+    if i.read_only {
+        let _ = Reflect::set(&o, &"typed".into(), &0.into());
+        let _ = Reflect::set(&o, &"consumed".into(), &0.into());
+        let _ = Reflect::set(&o, &"end".into(), &"read-only".into());
+        return o.into();
+    }
     i.alarm = false;
     let rep = paste::paste(&mut i.term, text);
     i.schedule();
-    let o = Object::new();
     let end = match rep.end {
         PasteEnd::Complete => "complete".to_string(),
         PasteEnd::EndOfScreen => "end-of-screen".to_string(),
@@ -1339,6 +1382,7 @@ fn paste_into(i: &mut Inner, text: &str) -> JsValue {
     let _ = Reflect::set(&o, &"typed".into(), &(rep.typed as u32).into());
     let _ = Reflect::set(&o, &"consumed".into(), &(rep.consumed as u32).into());
     let _ = Reflect::set(&o, &"end".into(), &end.into());
+    i.pending.push(("paste", o.clone().into()));
     o.into()
 }
 
@@ -1357,7 +1401,9 @@ impl WebTerminal {
     /// ("cp037"), `cursor` ("block" | "underline"), `cursorBlink` (true), `crosshair`
     /// (false), `fieldUnderline` (false), `hotspots` (true), `lightPen` (true), `fontSize`
     /// (CSS px; default: fit the container), `fontFamily`, `devicePixelRatio` (default: the
-    /// window's), `keyboard` (true: listen for keys, mouse and clipboard on the canvas).
+    /// window's), `keyboard` (true: listen for keys, mouse and clipboard on the canvas),
+    /// `readOnly` (false: true lets the operator select and copy but not type, paste, click,
+    /// use the light pen or hotspots; `press` throws).
     #[wasm_bindgen(constructor)]
     pub fn new(container: HtmlElement, options: JsValue) -> Result<WebTerminal, JsValue> {
         let opts = Options::from_js(&options)?;
@@ -1480,9 +1526,11 @@ impl WebTerminal {
             field_underline: opts.field_underline,
             blink_on: true,
             painted_cursor: 0,
+            read_only: opts.read_only,
             click: opts.click,
             selection: None,
             painted_selection: None,
+            reported_selection: None,
             drag: None,
             link: None,
             reconnect_deadline: None,
@@ -1642,19 +1690,31 @@ impl WebTerminal {
 
     /// Presses a 3270 key by action name (see docs/KEYBOARD.md: "Enter", "PF3", "Clear"...).
     /// Returns the outcome as text ("Changed", "Sent(Enter)", "Locked(Protected)"...).
+    /// Throws when the terminal is read-only.
     pub fn press(&mut self, action: &str) -> Result<String, JsValue> {
         let key = keymap::parse_action(action)
             .map_err(|e| err(&e.to_string()))?
             .ok_or_else(|| err("\"None\" is not a key"))?;
-        let outcome = with_inner(&self.inner, |i| Some(i.press(key))).ok_or_else(|| err("busy"))?;
+        let outcome = with_inner(&self.inner, |i| {
+            Some(if i.read_only {
+                Err(err("the terminal is read-only"))
+            } else {
+                Ok(i.press(key))
+            })
+        })
+        .ok_or_else(|| err("busy"))??;
         Ok(format!("{outcome:?}"))
     }
 
     /// Types text at the cursor, key by key (`\n` is Newline, `\t` Tab; stops at the first
-    /// key that locks). For clipboard text use [`WebTerminal::paste`].
+    /// key that locks). For clipboard text use [`WebTerminal::paste`]. Nothing when the
+    /// terminal is read-only.
     #[wasm_bindgen(js_name = typeText)]
     pub fn type_text(&mut self, text: &str) {
         with_inner(&self.inner, |i| {
+            if i.read_only {
+                return;
+            }
             i.alarm = false;
             i.term.type_text(text);
             i.schedule();
@@ -1736,7 +1796,7 @@ impl WebTerminal {
     }
 
     /// Changes options at run time (any subset): `theme`, `cursor` ("block" |
-    /// "underline"), `cursorBlink`, `crosshair`, `fieldUnderline`, `hotspots`, `lightPen`,
+    /// "underline"), `cursorBlink`, `readOnly`, `crosshair`, `fieldUnderline`, `hotspots`, `lightPen`,
     /// `fontFamily`, `fontSize` (a number fixes the size in CSS px, `null` fits the
     /// container again). Repaints everything.
     #[wasm_bindgen(js_name = setOptions)]
@@ -1815,9 +1875,12 @@ impl WebTerminal {
     }
 
     /// Registers the listener for an event (one per event; `null` removes it):
-    /// `bell` (the host sounded the alarm), `screen` (`{rows, text}` after a host write was
-    /// painted: the changed rows and what the live region announced), `state`
-    /// (`{state, reason?, seconds?}` after `setConnectionState`).
+    /// `bell` (the host sounded the alarm), `copy` (`{text}`: the selection was put on the
+    /// clipboard), `paste` (`{typed, consumed, end}`: the report of a paste, as
+    /// [`WebTerminal::paste`] returns it), `screen` (`{rows, text}` after a host write was
+    /// painted: the changed rows and what the live region announced), `selection`
+    /// (`{top, left, bottom, right}`, 0-based and inclusive, or `null` when it is removed),
+    /// `state` (`{state, reason?, seconds?}` after `setConnectionState`).
     pub fn on(&mut self, event: &str, listener: Option<Function>) -> Result<(), JsValue> {
         let name = EVENTS
             .iter()
@@ -1833,7 +1896,8 @@ impl WebTerminal {
     }
 
     /// A click on cell (row, col), as the mouse does it: light pen on a detectable field,
-    /// a hotspot, or a cursor move. Returns "LightPen", "Hotspot(PF3)" or "Move".
+    /// a hotspot, or a cursor move. Returns "LightPen", "Hotspot(PF3)" or "Move"; "" outside
+    /// the screen or when the terminal is read-only (the click only clears the selection).
     pub fn click(&mut self, row: u32, col: u32) -> String {
         with_inner(&self.inner, |i| {
             let (rows, cols) = (i.term.screen().rows(), i.term.screen().cols());
@@ -1841,7 +1905,12 @@ impl WebTerminal {
             if r >= rows || c >= cols {
                 return String::new();
             }
-            i.selection = None;
+            if i.selection.take().is_some() {
+                i.schedule();
+            }
+            if i.read_only {
+                return String::new();
+            }
             match i.click(r * cols + c) {
                 ClickAction::LightPen(_) => "LightPen".into(),
                 ClickAction::Hotspot(Key::Pf(n)) => format!("Hotspot(PF{n})"),
@@ -2099,7 +2168,7 @@ impl WebTerminal {
                 let (Some((anchor, dragged)), Some(g)) = (i.drag.take(), i.geometry) else {
                     return;
                 };
-                if !dragged {
+                if !dragged && !i.read_only {
                     let (x, y) = i.event_point(&ev);
                     if g.grid().cell_at(x, y) == Some(anchor) {
                         i.click(anchor.0 * g.cols + anchor.1);
@@ -2120,6 +2189,12 @@ impl WebTerminal {
             if let Some(dt) = ev.clipboard_data() {
                 if dt.set_data("text/plain", &text).is_ok() {
                     ev.prevent_default();
+                    if let Ok(mut i) = r.try_borrow_mut() {
+                        let detail = Object::new();
+                        let _ = Reflect::set(&detail, &"text".into(), &text.as_str().into());
+                        i.pending.push(("copy", detail.into()));
+                    }
+                    emit(&r);
                 }
             }
         });
@@ -2128,7 +2203,7 @@ impl WebTerminal {
             let Ok(ev) = ev.dyn_into::<ClipboardEvent>() else {
                 return;
             };
-            let ours = r.try_borrow().is_ok_and(|i| focused(&i));
+            let ours = r.try_borrow().is_ok_and(|i| focused(&i) && !i.read_only);
             let text = ev
                 .clipboard_data()
                 .and_then(|dt| dt.get_data("text/plain").ok());

@@ -481,3 +481,119 @@ fn crosshair_and_field_underline_options_draw_their_lines() {
     assert_eq!(cell_pixel(&t, 12, 14, 0.0, 0.5), X3270.background);
     assert_eq!(cell_pixel(&t, 12, 40, 0.0, 0.5), X3270.outline);
 }
+
+/// Records each detail an event listener receives (JSON text; `null` for a null detail).
+fn recorder(t: &mut WebTerminal, event: &str) -> Rc<RefCell<Vec<String>>> {
+    let seen = Rc::new(RefCell::new(Vec::<String>::new()));
+    let sink = seen.clone();
+    let cb = Closure::<dyn FnMut(JsValue)>::new(move |d: JsValue| {
+        let text = js_sys::JSON::stringify(&d)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
+        sink.borrow_mut().push(text);
+    });
+    t.on(
+        event,
+        Some(cb.as_ref().unchecked_ref::<js_sys::Function>().clone()),
+    )
+    .unwrap();
+    cb.forget();
+    seen
+}
+
+/// Dispatches a copy or paste event on the document (the canvas has the focus); returns
+/// whether the terminal took it (`preventDefault`).
+fn clipboard(kind: &str, dt: &web_sys::DataTransfer) -> bool {
+    let init = web_sys::ClipboardEventInit::new();
+    init.set_clipboard_data(Some(dt));
+    init.set_cancelable(true);
+    init.set_bubbles(true);
+    let ev = web_sys::ClipboardEvent::new_with_event_init_dict(kind, &init).unwrap();
+    let doc = web_sys::window().unwrap().document().unwrap();
+    doc.dispatch_event(&ev).unwrap();
+    ev.default_prevented()
+}
+
+#[wasm_bindgen_test]
+fn selection_copy_and_paste_emit_events() {
+    let div = container(1000, 600);
+    let mut t = logon_terminal(&div, 1.0);
+    let selections = recorder(&mut t, "selection");
+    let copies = recorder(&mut t, "copy");
+    let pastes = recorder(&mut t, "paste");
+    t.canvas().unwrap().focus().unwrap();
+    // A drag reports the rectangle as it grows (mousemove), once per change.
+    drag(&t, (0, 1), (1, 23));
+    assert_eq!(
+        *selections.borrow(),
+        vec![r#"{"top":0,"left":1,"bottom":1,"right":23}"#]
+    );
+    assert!(clipboard("copy", &web_sys::DataTransfer::new().unwrap()));
+    assert_eq!(
+        *copies.borrow(),
+        vec![r#"{"text":"USERID ===>\nPASSWORD ===>"}"#]
+    );
+    // A click removes the selection: null.
+    click(&t, 10, 10);
+    assert_eq!(selections.borrow().last().map(String::as_str), Some("null"));
+    assert_eq!(selections.borrow().len(), 2);
+    // A paste reports what it typed; the pasted text is not in the event.
+    t.click(0, 14);
+    let dt = web_sys::DataTransfer::new().unwrap();
+    dt.set_data("text/plain", "ALICE").unwrap();
+    assert!(clipboard("paste", &dt));
+    assert_eq!(
+        *pastes.borrow(),
+        vec![r#"{"typed":5,"consumed":5,"end":"complete"}"#]
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_read_only_terminal_selects_and_copies_but_sends_nothing() {
+    let div = container(1000, 600);
+    let mut t = terminal_with(&div, 1.0, r#""readOnly": true"#);
+    t.feed(&logon());
+    let _ = t.take_output();
+    t.render_now();
+    let screen = t.screen_text();
+    t.canvas().unwrap().focus().unwrap();
+    // Mouse: a hotspot ("PF3=Exit"), the light pen (detectable field) and a plain click
+    // neither send nor move the cursor.
+    click(&t, 23, 14);
+    click(&t, 5, 4);
+    click(&t, 3, 40);
+    assert_eq!(t.take_output(), Vec::<u8>::new());
+    assert_eq!(t.cursor(), vec![0, 14]);
+    assert_eq!(t.click(23, 14), "");
+    assert_eq!(t.take_output(), Vec::<u8>::new());
+    // Keys are not used (the browser keeps them: Tab leaves the terminal), the API refuses.
+    assert!(!t.handle_key("a", "KeyA", false, false, false, false));
+    assert!(!t.handle_key("Enter", "Enter", false, false, false, false));
+    assert!(!t.handle_key("F3", "F3", false, false, false, false));
+    assert!(t.press("Enter").is_err());
+    t.type_text("XYZ");
+    let rep = t.paste("XYZ");
+    let end = js_sys::Reflect::get(&rep, &"end".into()).unwrap();
+    assert_eq!(end.as_string().as_deref(), Some("read-only"));
+    let dt = web_sys::DataTransfer::new().unwrap();
+    dt.set_data("text/plain", "XYZ").unwrap();
+    assert!(!clipboard("paste", &dt), "paste left to the browser");
+    assert_eq!(t.take_output(), Vec::<u8>::new());
+    assert_eq!(t.screen_text(), screen);
+    // Selecting and copying work; zoom too.
+    drag(&t, (0, 1), (0, 11));
+    t.render_now();
+    assert_eq!(cell_pixel(&t, 0, 5, 0.1, 0.1), X3270.selection);
+    let dt = web_sys::DataTransfer::new().unwrap();
+    assert!(clipboard("copy", &dt));
+    assert_eq!(dt.get_data("text/plain").unwrap(), "USERID ===>");
+    let base = t.font_size();
+    assert!(t.handle_key("=", "Equal", false, true, false, false));
+    assert!(t.font_size() > base);
+    // Switched off at run time: the same click moves the cursor.
+    t.set_options(js_sys::JSON::parse(r#"{"readOnly": false}"#).unwrap())
+        .unwrap();
+    assert_eq!(t.click(3, 40), "Move");
+    assert_eq!(t.cursor(), vec![3, 40]);
+}
