@@ -19,12 +19,16 @@
 //! resize and every blink tick (500 ms), so moving the window to another screen or zooming
 //! the page redraws sharp.
 //!
-//! Painting is batched (docs/PERFORMANCE.md): dirty cells are grouped into runs along a
-//! row; backgrounds are filled per run of equal colour, glyphs of one colour and weight are
-//! drawn as one `fillText` of the run's text, horizontally scaled so the font's advance
-//! equals the cell width (monospace: every glyph lands on its cell). Characters outside
-//! Latin-1 (APL, box drawing, symbols) are drawn one by one, centred and clipped to their
-//! cell. Fill style and font are set only when they change.
+//! Painting is batched (docs/PERFORMANCE.md, "Web terminal rendering"): dirty cells are
+//! grouped into runs along a row; backgrounds are filled per run of equal colour; glyphs of
+//! one colour and weight are drawn as one `fillText` of the run's text, horizontally scaled
+//! so the font's advance equals the cell width (monospace: every glyph lands on its cell),
+//! and the runs are drawn sorted by weight and colour so the font and fill style change
+//! rarely. Characters outside Latin-1 (APL, box drawing, symbols) are drawn one by one,
+//! centred and clipped to their cell. Underlines, outlines and the crosshair are collected
+//! as bars and adjacent bars of one colour merged into one rectangle. Fill styles are JS
+//! strings made once per colour and set only when they change. The mirror rewrites a row
+//! only when its fields changed; otherwise it sets the text of the nodes that changed.
 //!
 //! Failure behaviour: a DOM call that fails (no 2D context, detached element) is reported
 //! to the caller as a JS exception from the constructor, or ignored while painting (a frame
@@ -236,6 +240,70 @@ struct Look {
     bold: bool,
 }
 
+/// Glyphs of one colour and weight drawn with one `fillText`: the cells from `addr` on,
+/// their text in the paint pass's text buffer.
+#[derive(Debug, Clone)]
+struct GlyphRun {
+    addr: usize,
+    text: std::ops::Range<usize>,
+    fg: Rgb,
+    bold: bool,
+}
+
+/// Ends a glyph run: drops its trailing blanks (a run starts with a glyph, so they are its
+/// own) and keeps it.
+fn close_run(run: Option<GlyphRun>, text: &mut String, out: &mut Vec<GlyphRun>) {
+    if let Some(mut r) = run {
+        text.truncate(text.trim_end().len());
+        r.text.end = text.len();
+        if !r.text.is_empty() {
+            out.push(r);
+        }
+    }
+}
+
+/// Kinds of decoration bars, in drawing order: underline, outline over, outline under,
+/// outline sides, crosshair row, crosshair column, underline cursor.
+const DECOR_KINDS: usize = 7;
+
+/// A filled rectangle of decoration, device pixels.
+#[derive(Debug, Clone, Copy)]
+struct Bar {
+    color: Rgb,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+impl Bar {
+    fn new(color: Rgb, x: f64, y: f64, w: f64, h: f64) -> Bar {
+        Bar { color, x, y, w, h }
+    }
+}
+
+/// Adds a bar, or widens the last one when this one continues it to the right.
+fn push_bar(bars: &mut Vec<Bar>, b: Bar) {
+    if let Some(l) = bars.last_mut() {
+        if l.color == b.color && l.y == b.y && l.h == b.h && l.x + l.w == b.x {
+            l.w += b.w;
+            return;
+        }
+    }
+    bars.push(b);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The 2D context seen through the one setter web-sys lacks (`unchecked_ref` of a
+    /// `CanvasRenderingContext2d`).
+    type FillStyle;
+    /// `ctx.fillStyle = value` with a JS string made once per colour (web-sys's setter takes
+    /// a `&str`, copied into a new JS string on every call).
+    #[wasm_bindgen(method, setter = fillStyle)]
+    fn set_fill_style_value(this: &FillStyle, value: &JsValue);
+}
+
 /// The mutable state shared by the API object and the DOM callbacks.
 struct Inner {
     term: Terminal,
@@ -257,6 +325,8 @@ struct Inner {
     mirror_grid: HtmlElement,
     mirror_status: HtmlElement,
     mirror_live: HtmlElement,
+    /// The grid's `aria-label` as last set.
+    mirror_label: String,
     last_status: String,
     announcement: String,
     last_oia: String,
@@ -273,6 +343,9 @@ struct Inner {
     cur_font: Option<bool>,
     looks: Vec<Look>,
     run_text: String,
+    glyph_runs: Vec<GlyphRun>,
+    /// `#rrggbb` JS strings by packed colour (made once, not per `fillStyle`).
+    css_colors: HashMap<u32, JsValue>,
     // --- cursor and decorations ---
     cursor: CursorShape,
     cursor_blink: bool,
@@ -518,7 +591,13 @@ impl Inner {
 
     fn set_fill(&mut self, color: Rgb) {
         if self.cur_fill != Some(color) {
-            self.ctx.set_fill_style_str(&color.css());
+            let css = self
+                .css_colors
+                .entry(color.packed())
+                .or_insert_with(|| JsValue::from_str(&color.css()));
+            self.ctx
+                .unchecked_ref::<FillStyle>()
+                .set_fill_style_value(css);
             self.cur_fill = Some(color);
         }
     }
@@ -639,26 +718,35 @@ impl Inner {
             }
             i += e - s;
         }
-        // Pass 2: glyph runs of one colour and weight, scaled to the cell grid.
+        // Pass 2: glyph runs of one colour and weight, scaled to the cell grid. The runs are
+        // collected first and drawn sorted by weight and colour (glyphs of different runs do
+        // not overlap), so the font changes at most twice and the colour once per colour.
         let sx = self.glyph_scale;
         let _ = self.ctx.set_transform(sx, 0.0, 0.0, 1.0, 0.0, 0.0);
         self.ctx.set_text_align("left");
         self.ctx.set_text_baseline("middle");
         let mut singles: Vec<(usize, Look)> = Vec::new();
         let mut text = std::mem::take(&mut self.run_text);
+        let mut glyph_runs = std::mem::take(&mut self.glyph_runs);
+        text.clear();
+        glyph_runs.clear();
         let mut i = 0;
         for &(s, e) in runs {
-            let mut run: Option<(usize, Rgb, bool)> = None;
-            text.clear();
+            let mut run: Option<GlyphRun> = None;
             for a in s..e {
                 let look = looks[i + a - s];
                 match look.glyph {
                     Some(c) if c < RUN_CHAR_LIMIT => {
                         match run {
-                            Some((_, fg, bold)) if fg == look.fg && bold == look.bold => {}
+                            Some(ref r) if r.fg == look.fg && r.bold == look.bold => {}
                             _ => {
-                                self.flush_run(run, &mut text, g);
-                                run = Some((a, look.fg, look.bold));
+                                close_run(run, &mut text, &mut glyph_runs);
+                                run = Some(GlyphRun {
+                                    addr: a,
+                                    text: text.len()..text.len(),
+                                    fg: look.fg,
+                                    bold: look.bold,
+                                });
                             }
                         }
                         text.push(c);
@@ -676,10 +764,21 @@ impl Inner {
                     }
                 }
             }
-            self.flush_run(run, &mut text, g);
+            close_run(run, &mut text, &mut glyph_runs);
             i += e - s;
         }
+        glyph_runs.sort_by_key(|r| (r.bold, r.fg.packed()));
+        let y_mid = f64::from(g.cell_h) / 2.0;
+        for r in &glyph_runs {
+            self.set_bold(r.bold);
+            self.set_fill(r.fg);
+            let (x, y) = g.cell_xy(r.addr);
+            if let Some(t) = text.get(r.text.clone()) {
+                let _ = self.ctx.fill_text(t, x / sx, y + y_mid);
+            }
+        }
         self.run_text = text;
+        self.glyph_runs = glyph_runs;
         let _ = self.ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
         // Pass 3: characters outside the run font's set, one by one, clipped.
         if !singles.is_empty() {
@@ -703,11 +802,15 @@ impl Inner {
                 self.cur_font = None;
             }
         }
-        // Pass 4: underscore, input underline, outlining, crosshair, underline cursor.
+        // Pass 4: underscore, input underline, outlining, crosshair, underline cursor. Each
+        // kind is collected as bars, adjacent bars of one colour merged along the row, and
+        // drawn kind by kind (the same layering as cell by cell).
         let line = g.dpr.round().max(1.0);
         let cursor = self.frame.cursor();
         let cols = g.cols.max(1);
         let (crow, ccol) = (cursor / cols, cursor % cols);
+        let mut bars: [Vec<Bar>; DECOR_KINDS] = Default::default();
+        let [under, over, below, sides, cross_row, cross_col, cur] = &mut bars;
         let mut i = 0;
         for &(s, e) in runs {
             for a in s..e {
@@ -716,63 +819,50 @@ impl Inner {
                     continue;
                 };
                 let (x, y) = g.cell_xy(a);
+                let cursor_here = self.cursor_on(a);
                 if cell.underline || (self.field_underline && cell.input) {
-                    let color = if self.cursor_on(a) && self.cursor == CursorShape::Block {
+                    let color = if cursor_here && self.cursor == CursorShape::Block {
                         look.fg
                     } else {
                         cell.fg
                     };
-                    self.fill(color, x, y + h - 2.0 * line, w, line);
+                    push_bar(under, Bar::new(color, x, y + h - 2.0 * line, w, line));
                 }
                 if cell.outline != 0 {
                     let o = self.theme.outline;
                     if cell.outline & outlining::OVER != 0 {
-                        self.fill(o, x, y, w, line);
+                        push_bar(over, Bar::new(o, x, y, w, line));
                     }
                     if cell.outline & outlining::UNDER != 0 {
-                        self.fill(o, x, y + h - line, w, line);
+                        push_bar(below, Bar::new(o, x, y + h - line, w, line));
                     }
                     if cell.outline & outlining::LEFT != 0 {
-                        self.fill(o, x, y, line, h);
+                        push_bar(sides, Bar::new(o, x, y, line, h));
                     }
                     if cell.outline & outlining::RIGHT != 0 {
-                        self.fill(o, x + w - line, y, line, h);
+                        push_bar(sides, Bar::new(o, x + w - line, y, line, h));
                     }
                 }
                 if self.crosshair {
                     let o = self.theme.outline;
                     if a / cols == crow {
-                        self.fill(o, x, y + h - line, w, line);
+                        push_bar(cross_row, Bar::new(o, x, y + h - line, w, line));
                     }
                     if a % cols == ccol {
-                        self.fill(o, x, y, line, h);
+                        push_bar(cross_col, Bar::new(o, x, y, line, h));
                     }
                 }
-                if self.cursor_on(a) && self.cursor == CursorShape::Underline {
-                    self.fill(self.theme.cursor, x, y + h - 2.0 * line, w, 2.0 * line);
+                if cursor_here && self.cursor == CursorShape::Underline {
+                    let c = self.theme.cursor;
+                    push_bar(cur, Bar::new(c, x, y + h - 2.0 * line, w, 2.0 * line));
                 }
             }
             i += e - s;
         }
-        self.looks = looks;
-    }
-
-    /// Draws one glyph run (in the scaled space of pass 2) and empties `text`.
-    fn flush_run(&mut self, run: Option<(usize, Rgb, bool)>, text: &mut String, g: Geometry) {
-        if let Some((start, fg, bold)) = run {
-            let trimmed = text.trim_end();
-            if !trimmed.is_empty() {
-                self.set_bold(bold);
-                self.set_fill(fg);
-                let (x, y) = g.cell_xy(start);
-                let _ = self.ctx.fill_text(
-                    trimmed,
-                    x / self.glyph_scale,
-                    y + f64::from(g.cell_h) / 2.0,
-                );
-            }
+        for b in bars.iter().flatten() {
+            self.fill(b.color, b.x, b.y, b.w, b.h);
         }
-        text.clear();
+        self.looks = looks;
     }
 
     fn paint_oia(&mut self) {
@@ -857,17 +947,24 @@ impl Inner {
                 continue;
             }
             if let Some(cell) = self.mirror_rows.get(r) {
-                fill_row(&doc, cell, &segs);
+                match self.mirror_cache.get(r) {
+                    // Same fields, other text: only the changed nodes' text is set.
+                    Some(old) if !rebuild && same_shape(old, &segs, cell) => {
+                        update_texts(cell, old, &segs)
+                    }
+                    _ => fill_row(&doc, cell, &segs),
+                }
             }
             if let Some(slot) = self.mirror_cache.get_mut(r) {
                 *slot = segs;
             }
         }
         let (cr, cc) = self.frame.cursor_row_col();
-        let _ = self.mirror_grid.set_attribute(
-            "aria-label",
-            &format!("3270 screen, cursor row {} column {}", cr + 1, cc + 1),
-        );
+        let label = format!("3270 screen, cursor row {} column {}", cr + 1, cc + 1);
+        if label != self.mirror_label {
+            let _ = self.mirror_grid.set_attribute("aria-label", &label);
+            self.mirror_label = label;
+        }
     }
 
     /// Asks for a paint at the next animation frame (at most one pending).
@@ -1117,6 +1214,45 @@ fn fill_row(doc: &Document, cell: &HtmlElement, segs: &[Segment]) {
                 };
                 el.set_text_content(Some(text));
                 let _ = cell.append_child(&el);
+            }
+        }
+    }
+}
+
+/// True when `new` has the same segments as `old` (kinds, labels, addresses) apart from
+/// their text, and `cell` holds one node per segment (as [`fill_row`] made it).
+fn same_shape(old: &[Segment], new: &[Segment], cell: &HtmlElement) -> bool {
+    old.len() == new.len()
+        && cell.child_nodes().length() as usize == new.len()
+        && old.iter().zip(new).all(|(a, b)| match (a, b) {
+            (Segment::Text(_), Segment::Text(_)) => true,
+            (
+                Segment::Input {
+                    label: la,
+                    hidden: ha,
+                    addr: aa,
+                    ..
+                },
+                Segment::Input {
+                    label: lb,
+                    hidden: hb,
+                    addr: ab,
+                    ..
+                },
+            ) => la == lb && ha == hb && aa == ab,
+            _ => false,
+        })
+}
+
+/// Sets the text of the nodes whose segment text changed (the shapes are the same).
+fn update_texts(cell: &HtmlElement, old: &[Segment], new: &[Segment]) {
+    let nodes = cell.child_nodes();
+    for (i, (a, b)) in old.iter().zip(new).enumerate() {
+        let (Segment::Text(ta) | Segment::Input { text: ta, .. }) = a;
+        let (Segment::Text(tb) | Segment::Input { text: tb, .. }) = b;
+        if ta != tb {
+            if let Some(node) = nodes.item(i as u32) {
+                node.set_text_content(Some(tb));
             }
         }
     }
@@ -1506,6 +1642,7 @@ impl WebTerminal {
             mirror_grid: grid,
             mirror_status: status,
             mirror_live: live,
+            mirror_label: String::new(),
             last_status: String::new(),
             announcement: String::new(),
             last_oia: String::new(),
@@ -1520,6 +1657,8 @@ impl WebTerminal {
             cur_font: None,
             looks: Vec::new(),
             run_text: String::new(),
+            glyph_runs: Vec::new(),
+            css_colors: HashMap::new(),
             cursor: opts.cursor,
             cursor_blink: opts.cursor_blink,
             crosshair: opts.crosshair,
