@@ -1737,7 +1737,7 @@ impl WebTerminal {
 
     /// Feeds bytes from the host (telnet stream). Schedules a repaint and hands any reply to
     /// the output callback.
-    pub fn feed(&mut self, bytes: &[u8]) {
+    pub fn feed(&self, bytes: &[u8]) {
         with_inner(&self.inner, |i| {
             i.term.feed(bytes);
             i.drain_events();
@@ -1747,7 +1747,7 @@ impl WebTerminal {
 
     /// Takes the bytes waiting for the host (when no output callback is set).
     #[wasm_bindgen(js_name = takeOutput)]
-    pub fn take_output(&mut self) -> Vec<u8> {
+    pub fn take_output(&self) -> Vec<u8> {
         self.inner
             .try_borrow_mut()
             .map(|mut i| i.term.take_output())
@@ -1756,7 +1756,7 @@ impl WebTerminal {
 
     /// Sets the function called with a `Uint8Array` whenever there are bytes for the host.
     #[wasm_bindgen(js_name = setOnOutput)]
-    pub fn set_on_output(&mut self, f: Function) {
+    pub fn set_on_output(&self, f: Function) {
         with_inner(&self.inner, |i| i.on_output = Some(f));
     }
 
@@ -1765,7 +1765,7 @@ impl WebTerminal {
     /// host records with [`WebTerminal::feed_record`] and sends through the `setOnSend`
     /// callback. The OIA shows the session as connected.
     #[wasm_bindgen(js_name = beginSession)]
-    pub fn begin_session(&mut self, info: JsValue) -> Result<(), JsValue> {
+    pub fn begin_session(&self, info: JsValue) -> Result<(), JsValue> {
         let model = match js_str(&info, "model") {
             Some(m) => TerminalModel::parse(&m).map_err(|e| err(&format!("{e}")))?,
             None => TerminalModel::default(),
@@ -1797,7 +1797,7 @@ impl WebTerminal {
 
     /// Record mode: one binary websocket message from the bridge (data type byte + record).
     #[wasm_bindgen(js_name = feedRecord)]
-    pub fn feed_record(&mut self, message: &[u8]) {
+    pub fn feed_record(&self, message: &[u8]) {
         with_inner(&self.inner, |i| {
             if let Some((&ty, body)) = message.split_first() {
                 if let Some(data_type) = DataType::from_byte(ty) {
@@ -1812,7 +1812,7 @@ impl WebTerminal {
     /// Record mode: the bridge reported a mode or TN3270E session change (`status` message
     /// with `state: "mode"`).
     #[wasm_bindgen(js_name = setMode)]
-    pub fn set_mode(&mut self, mode: &str, lu_state: Option<String>) {
+    pub fn set_mode(&self, mode: &str, lu_state: Option<String>) {
         with_inner(&self.inner, |i| {
             i.term.set_mode(bridge_mode(mode, lu_state.as_deref()));
             i.drain_events();
@@ -1823,14 +1823,14 @@ impl WebTerminal {
     /// Record mode: sets the function called with each message for the bridge (a
     /// `Uint8Array` to send as binary, or a string to send as text).
     #[wasm_bindgen(js_name = setOnSend)]
-    pub fn set_on_send(&mut self, f: Function) {
+    pub fn set_on_send(&self, f: Function) {
         with_inner(&self.inner, |i| i.on_send = Some(f));
     }
 
     /// Presses a 3270 key by action name (see docs/KEYBOARD.md: "Enter", "PF3", "Clear"...).
     /// Returns the outcome as text ("Changed", "Sent(Enter)", "Locked(Protected)"...).
     /// Throws when the terminal is read-only.
-    pub fn press(&mut self, action: &str) -> Result<String, JsValue> {
+    pub fn press(&self, action: &str) -> Result<String, JsValue> {
         let key = keymap::parse_action(action)
             .map_err(|e| err(&e.to_string()))?
             .ok_or_else(|| err("\"None\" is not a key"))?;
@@ -1849,7 +1849,7 @@ impl WebTerminal {
     /// key that locks). For clipboard text use [`WebTerminal::paste`]. Nothing when the
     /// terminal is read-only.
     #[wasm_bindgen(js_name = typeText)]
-    pub fn type_text(&mut self, text: &str) {
+    pub fn type_text(&self, text: &str) {
         with_inner(&self.inner, |i| {
             if i.read_only {
                 return;
@@ -1865,7 +1865,7 @@ impl WebTerminal {
     /// first input field, and it stops at the end of the last field without wrapping.
     /// Returns `{typed, consumed, end}` with `end` one of "complete", "end-of-screen",
     /// "locked: X …" (nothing typed), "stopped: X …" / "stopped: …", "too-long".
-    pub fn paste(&mut self, text: &str) -> JsValue {
+    pub fn paste(&self, text: &str) -> JsValue {
         with_inner(&self.inner, |i| paste_into(i, text))
     }
 
@@ -1917,14 +1917,14 @@ impl WebTerminal {
 
     /// Applies a JSON key remapping (docs/KEYBOARD.md); all or nothing.
     #[wasm_bindgen(js_name = setKeymap)]
-    pub fn set_keymap(&mut self, json: &str) -> Result<(), JsValue> {
+    pub fn set_keymap(&self, json: &str) -> Result<(), JsValue> {
         let mut i = self.inner.try_borrow_mut().map_err(|_| err("busy"))?;
         i.keymap.apply_json(json).map_err(|e| err(&e.to_string()))
     }
 
     /// Switches the theme and repaints.
     #[wasm_bindgen(js_name = setTheme)]
-    pub fn set_theme(&mut self, name: &str) -> Result<(), JsValue> {
+    pub fn set_theme(&self, name: &str) -> Result<(), JsValue> {
         let theme = theme_named(name)?;
         let mut i = self.inner.try_borrow_mut().map_err(|_| err("busy"))?;
         i.theme = theme;
@@ -1939,7 +1939,7 @@ impl WebTerminal {
     /// `fontFamily`, `fontSize` (a number fixes the size in CSS px, `null` fits the
     /// container again). Repaints everything.
     #[wasm_bindgen(js_name = setOptions)]
-    pub fn set_options(&mut self, options: JsValue) -> Result<(), JsValue> {
+    pub fn set_options(&self, options: JsValue) -> Result<(), JsValue> {
         let r = match self.inner.try_borrow_mut() {
             Ok(mut i) => i.set_options(&options),
             Err(_) => Err(err("busy")),
@@ -1951,7 +1951,7 @@ impl WebTerminal {
     /// Zooms the font by `steps` (1: ×1.1, -1: ÷1.1; Ctrl+= / Ctrl+- do this), or with 0
     /// returns to the configured size (fitting the container when none). Returns the new
     /// font size in CSS px.
-    pub fn zoom(&mut self, steps: i32) -> f64 {
+    pub fn zoom(&self, steps: i32) -> f64 {
         with_inner(&self.inner, |i| i.zoom(steps))
     }
 
@@ -1962,7 +1962,7 @@ impl WebTerminal {
     /// an object `{seconds, code, message, tls}` (the reason reads "CODE: message"; `tls`
     /// shows "TLS" while connected). Emits a `state` event.
     #[wasm_bindgen(js_name = setConnectionState)]
-    pub fn set_connection_state(&mut self, state: &str, detail: JsValue) -> Result<(), JsValue> {
+    pub fn set_connection_state(&self, state: &str, detail: JsValue) -> Result<(), JsValue> {
         let seconds = detail
             .as_f64()
             .or_else(|| get(&detail, "seconds").and_then(|v| v.as_f64()))
@@ -2003,7 +2003,7 @@ impl WebTerminal {
     /// The transport is up / gone (same as `setConnectionState("connected" |
     /// "disconnected")`).
     #[wasm_bindgen(js_name = setConnected)]
-    pub fn set_connected(&mut self, up: bool) {
+    pub fn set_connected(&self, up: bool) {
         with_inner(&self.inner, |i| {
             i.set_link(if up {
                 LinkState::Connected
@@ -2019,8 +2019,10 @@ impl WebTerminal {
     /// [`WebTerminal::paste`] returns it), `screen` (`{rows, text}` after a host write was
     /// painted: the changed rows and what the live region announced), `selection`
     /// (`{top, left, bottom, right}`, 0-based and inclusive, or `null` when it is removed),
-    /// `state` (`{state, reason?, seconds?}` after `setConnectionState`).
-    pub fn on(&mut self, event: &str, listener: Option<Function>) -> Result<(), JsValue> {
+    /// `state` (`{state, reason?, seconds?}` after `setConnectionState`). Listeners run
+    /// synchronously, after the terminal's state is updated; they may call back into the
+    /// terminal (every method takes `&self`, so wasm-bindgen allows the re-entry).
+    pub fn on(&self, event: &str, listener: Option<Function>) -> Result<(), JsValue> {
         let name = EVENTS
             .iter()
             .copied()
@@ -2037,7 +2039,7 @@ impl WebTerminal {
     /// A click on cell (row, col), as the mouse does it: light pen on a detectable field,
     /// a hotspot, or a cursor move. Returns "LightPen", "Hotspot(PF3)" or "Move"; "" outside
     /// the screen or when the terminal is read-only (the click only clears the selection).
-    pub fn click(&mut self, row: u32, col: u32) -> String {
+    pub fn click(&self, row: u32, col: u32) -> String {
         with_inner(&self.inner, |i| {
             let (rows, cols) = (i.term.screen().rows(), i.term.screen().cols());
             let (r, c) = (row as usize, col as usize);
@@ -2062,7 +2064,7 @@ impl WebTerminal {
 
     /// Selects the rectangle of cells between two corners (inclusive; any order), as a drag
     /// does. Cells outside the screen are clamped.
-    pub fn select(&mut self, row0: u32, col0: u32, row1: u32, col1: u32) {
+    pub fn select(&self, row0: u32, col0: u32, row1: u32, col1: u32) {
         with_inner(&self.inner, |i| {
             let (rows, cols) = (i.term.screen().rows(), i.term.screen().cols());
             let clamp = |r: u32, c: u32| {
@@ -2078,7 +2080,7 @@ impl WebTerminal {
 
     /// Removes the selection.
     #[wasm_bindgen(js_name = clearSelection)]
-    pub fn clear_selection(&mut self) {
+    pub fn clear_selection(&self) {
         with_inner(&self.inner, |i| {
             i.selection = None;
             i.schedule();
@@ -2089,7 +2091,7 @@ impl WebTerminal {
     /// dropped, non-display fields as blanks ("" when nothing is selected). This is what
     /// copy puts on the clipboard.
     #[wasm_bindgen(js_name = selectionText)]
-    pub fn selection_text(&mut self) -> String {
+    pub fn selection_text(&self) -> String {
         with_inner(&self.inner, |i| i.selection_text())
     }
 
@@ -2103,7 +2105,7 @@ impl WebTerminal {
 
     /// Paints now instead of at the next animation frame.
     #[wasm_bindgen(js_name = renderNow)]
-    pub fn render_now(&mut self) {
+    pub fn render_now(&self) {
         with_inner(&self.inner, |i| {
             if let (Some(id), Ok(w)) = (i.raf_pending.take(), window()) {
                 let _ = w.cancel_animation_frame(id);
@@ -2114,7 +2116,7 @@ impl WebTerminal {
 
     /// Makes the next paint a full repaint (for benchmarks and after external canvas
     /// changes).
-    pub fn invalidate(&mut self) {
+    pub fn invalidate(&self) {
         with_inner(&self.inner, |i| {
             i.full_repaint = true;
             i.schedule();
@@ -2123,7 +2125,7 @@ impl WebTerminal {
 
     /// Refits the font to the container (call after the container changes size; a
     /// ResizeObserver does it too).
-    pub fn fit(&mut self) {
+    pub fn fit(&self) {
         with_inner(&self.inner, |i| {
             i.layout();
             i.schedule();
@@ -2132,7 +2134,7 @@ impl WebTerminal {
 
     /// Shows the demo screen (a simulated host session; no network).
     #[wasm_bindgen(js_name = loadDemo)]
-    pub fn load_demo(&mut self) {
+    pub fn load_demo(&self) {
         let bytes = match self.inner.try_borrow() {
             Ok(i) => demo::host_bytes(i.term.screen().default_size(), i.code_page),
             Err(_) => return,

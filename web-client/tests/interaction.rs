@@ -82,7 +82,7 @@ fn logon() -> Vec<u8> {
 
 /// A terminal listening for input (keyboard, mouse, clipboard) with the logon screen.
 fn logon_terminal(div: &web_sys::HtmlElement, dpr: f64) -> WebTerminal {
-    let mut t = terminal_with(div, dpr, r#""keyboard": true"#);
+    let t = terminal_with(div, dpr, r#""keyboard": true"#);
     t.feed(&logon());
     let _ = t.take_output();
     t.render_now();
@@ -92,7 +92,7 @@ fn logon_terminal(div: &web_sys::HtmlElement, dpr: f64) -> WebTerminal {
 #[wasm_bindgen_test]
 fn a_click_moves_the_cursor_on_a_hidpi_canvas() {
     let div = container(1400, 900);
-    let mut t = logon_terminal(&div, 2.0);
+    let t = logon_terminal(&div, 2.0);
     assert_eq!(t.cursor(), vec![0, 14]);
     click(&t, 3, 40);
     assert_eq!(t.cursor(), vec![3, 40]);
@@ -109,7 +109,7 @@ fn a_click_moves_the_cursor_on_a_hidpi_canvas() {
 #[wasm_bindgen_test]
 fn a_hotspot_click_sends_the_pf_key() {
     let div = container(1000, 600);
-    let mut t = logon_terminal(&div, 1.0);
+    let t = logon_terminal(&div, 1.0);
     // "PF3=Exit" occupies (23,10)..=(23,17); click on the "E".
     click(&t, 23, 14);
     let out = t.take_output();
@@ -137,7 +137,7 @@ fn a_hotspot_click_sends_the_pf_key() {
 #[wasm_bindgen_test]
 fn the_light_pen_selects_a_detectable_field() {
     let div = container(1000, 600);
-    let mut t = logon_terminal(&div, 1.0);
+    let t = logon_terminal(&div, 1.0);
     // Touch the detectable field (row 5): blank designator -> selection AID X'7E' with the
     // pen's address (5,4) = 404 = X'C6' X'D4' in 12-bit code, then SBA to the field's
     // first position (5,1) = 401 = X'C6' X'D1' and no data.
@@ -160,7 +160,7 @@ fn the_light_pen_selects_a_detectable_field() {
 #[wasm_bindgen_test]
 fn a_drag_draws_the_selection_and_copy_puts_its_text_on_the_clipboard() {
     let div = container(1000, 600);
-    let mut t = logon_terminal(&div, 1.0);
+    let t = logon_terminal(&div, 1.0);
     // Drag over rows 0-1, columns 1-23: "USERID ===>" and "PASSWORD ===>" plus the hidden
     // field, whose text must not be copied.
     drag(&t, (1, 23), (0, 1));
@@ -252,7 +252,7 @@ fn paste_skips_the_protected_field_and_the_host_gets_both_fields() {
 #[wasm_bindgen_test]
 fn the_oia_shows_each_connection_state_and_emits_state_events() {
     let div = container(1000, 600);
-    let mut t = terminal_with(&div, 1.0, "");
+    let t = terminal_with(&div, 1.0, "");
     let seen = Rc::new(RefCell::new(Vec::<String>::new()));
     let sink = seen.clone();
     let cb = Closure::<dyn FnMut(JsValue)>::new(move |d: JsValue| {
@@ -346,7 +346,7 @@ fn the_oia_shows_each_connection_state_and_emits_state_events() {
 #[wasm_bindgen_test]
 fn the_host_alarm_rings_the_bell_event_and_shows_in_the_oia() {
     let div = container(1000, 600);
-    let mut t = terminal_with(&div, 1.0, "");
+    let t = terminal_with(&div, 1.0, "");
     let bells = Rc::new(RefCell::new(0));
     let sink = bells.clone();
     let cb = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| *sink.borrow_mut() += 1);
@@ -454,7 +454,7 @@ fn zoom_keys_change_the_font_and_ctrl_0_restores_it() {
 #[wasm_bindgen_test]
 fn crosshair_and_field_underline_options_draw_their_lines() {
     let div = container(1000, 600);
-    let mut t = logon_terminal(&div, 1.0);
+    let t = logon_terminal(&div, 1.0);
     t.set_options(
         js_sys::JSON::parse(
             r#"{"crosshair": true, "fieldUnderline": true, "cursor": "underline"}"#,
@@ -483,7 +483,7 @@ fn crosshair_and_field_underline_options_draw_their_lines() {
 }
 
 /// Records each detail an event listener receives (JSON text; `null` for a null detail).
-fn recorder(t: &mut WebTerminal, event: &str) -> Rc<RefCell<Vec<String>>> {
+fn recorder(t: &WebTerminal, event: &str) -> Rc<RefCell<Vec<String>>> {
     let seen = Rc::new(RefCell::new(Vec::<String>::new()));
     let sink = seen.clone();
     let cb = Closure::<dyn FnMut(JsValue)>::new(move |d: JsValue| {
@@ -518,10 +518,10 @@ fn clipboard(kind: &str, dt: &web_sys::DataTransfer) -> bool {
 #[wasm_bindgen_test]
 fn selection_copy_and_paste_emit_events() {
     let div = container(1000, 600);
-    let mut t = logon_terminal(&div, 1.0);
-    let selections = recorder(&mut t, "selection");
-    let copies = recorder(&mut t, "copy");
-    let pastes = recorder(&mut t, "paste");
+    let t = logon_terminal(&div, 1.0);
+    let selections = recorder(&t, "selection");
+    let copies = recorder(&t, "copy");
+    let pastes = recorder(&t, "paste");
     t.canvas().unwrap().focus().unwrap();
     // A drag reports the rectangle as it grows (mousemove), once per change.
     drag(&t, (0, 1), (1, 23));

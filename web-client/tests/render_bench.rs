@@ -62,7 +62,7 @@ fn model5(dpr: f64) -> WebTerminal {
              "devicePixelRatio": {dpr}}}"#
     ))
     .unwrap();
-    let mut t = WebTerminal::new(div, opts).unwrap();
+    let t = WebTerminal::new(div, opts).unwrap();
     let info = js_sys::JSON::parse(
         r#"{"model":"3279-5-E","mode":"tn3270e","lu_state":"lu-lu","lu":"BENCH"}"#,
     )
