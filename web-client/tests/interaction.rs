@@ -597,3 +597,36 @@ fn a_read_only_terminal_selects_and_copies_but_sends_nothing() {
     assert_eq!(t.click(3, 40), "Move");
     assert_eq!(t.cursor(), vec![3, 40]);
 }
+
+#[wasm_bindgen_test]
+fn an_event_listener_may_call_back_into_the_terminal() {
+    // From JavaScript, as a page does: the bell fires inside `feed`, and its listener reads
+    // the OIA and the screen (a re-entry that wasm-bindgen refuses for `&mut self` methods).
+    let div = container(1000, 600);
+    let t = terminal_with(&div, 1.0, "");
+    let bytes = js_sys::Uint8Array::from(
+        host(
+            ScreenBuilder::erase_write(
+                Wcc::default().reset().restore_keyboard().alarm(),
+                ScreenSize::MODEL_2,
+            )
+            .field(PROT)
+            .text("RINGING", &CP037)
+            .build(),
+        )
+        .as_slice(),
+    );
+    let run = js_sys::Function::new_with_args(
+        "t, bytes",
+        "const seen = []; \
+         t.on('bell', () => seen.push(t.screenText().includes('RINGING'), t.oiaText().includes('ALARM'))); \
+         t.feed(bytes); return seen;",
+    );
+    let seen = run
+        .call2(&JsValue::NULL, &JsValue::from(t), &bytes)
+        .unwrap();
+    assert_eq!(
+        js_sys::JSON::stringify(&seen).unwrap().as_string().unwrap(),
+        "[true,true]"
+    );
+}
