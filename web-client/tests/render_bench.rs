@@ -18,6 +18,8 @@
 //!
 //! - **full repaint**: `invalidate()` then `renderNow()` (what a theme change, a resize or a
 //!   new screen size costs; an Erase/Write repaints about as much through the dirty cells);
+//! - **new screen**: two dense screens with different labels in turn (fed untimed): the full
+//!   repaint plus the mirror rebuilding every row's nodes, as after a host's Erase/Write;
 //! - **one-field update**: a Write that puts 10 characters into one input and moves the
 //!   cursor there (two such records alternate so every frame changes), then `renderNow()`;
 //!   also timed with the `feedRecord` that applies it.
@@ -181,6 +183,31 @@ async fn bench_at(dpr: f64) {
         &format!("dpr {dpr}: full repaint 27x132 + raster"),
         full_raster,
     );
+
+    // New screens: the dense screen and the same with other labels ("FLD" -> "ROW"), in
+    // turn, so every frame repaints everything and rebuilds every mirror row's nodes.
+    let screen_a = record(workload::full_screen_record());
+    let screen_b = {
+        let mut b = screen_a.clone();
+        let (fld, row) = ([0xc6, 0xd3, 0xc4], [0xd9, 0xd6, 0xe6]); // "FLD", "ROW" in CP037
+        for i in 0..b.len().saturating_sub(2) {
+            if b[i..i + 3] == fld {
+                b[i..i + 3].copy_from_slice(&row);
+            }
+        }
+        b
+    };
+    let screen = |i: usize| {
+        if i.is_multiple_of(2) {
+            &screen_a
+        } else {
+            &screen_b
+        }
+    };
+    let new_screen = measure(&mut t, |t, i| t.feed_record(screen(i)), paint).await;
+    report(&format!("dpr {dpr}: new screen 27x132 (paint)"), new_screen);
+    t.feed_record(&screen_a);
+    t.render_now();
 
     let a = record(workload::small_write_record());
     // The same Write with other text, so that every frame changes the field.
