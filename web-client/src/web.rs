@@ -952,7 +952,7 @@ impl Inner {
                     Some(old) if !rebuild && same_shape(old, &segs, cell) => {
                         update_texts(cell, old, &segs)
                     }
-                    _ => fill_row(&doc, cell, &segs),
+                    _ => fill_row(cell, &segs),
                 }
             }
             if let Some(slot) = self.mirror_cache.get_mut(r) {
@@ -1181,46 +1181,54 @@ fn rows_of(addrs: &[usize], cols: usize) -> Vec<usize> {
 }
 
 /// Fills one mirror row: protected text as text, input segments as labelled text boxes
-/// (a non-display one empty, labelled "hidden").
-fn fill_row(doc: &Document, cell: &HtmlElement, segs: &[Segment]) {
-    cell.set_text_content(None);
+/// (a non-display one empty, labelled "hidden"). One `innerHTML` per row (every text
+/// escaped): building the nodes one DOM call at a time cost about 1 ms per new 27×132
+/// screen (docs/PERFORMANCE.md).
+fn fill_row(cell: &HtmlElement, segs: &[Segment]) {
+    let mut html = String::new();
     for seg in segs {
         match seg {
-            Segment::Text(t) => {
-                let _ = cell.append_child(&doc.create_text_node(t));
-            }
+            Segment::Text(t) => escape_html(&mut html, t),
             Segment::Input {
                 text,
                 label,
                 hidden,
                 addr,
             } => {
-                let label = if *hidden {
-                    format!("{label} (hidden input)")
-                } else {
-                    label.clone()
-                };
-                let Some(el) = make(
-                    doc,
-                    "span",
-                    &[
-                        ("role", "textbox"),
-                        ("aria-label", &label),
-                        ("aria-readonly", "false"),
-                        ("data-addr", &addr.to_string()),
-                    ],
-                ) else {
-                    continue;
-                };
-                el.set_text_content(Some(text));
-                let _ = cell.append_child(&el);
+                html.push_str(r#"<span role="textbox" aria-label=""#);
+                escape_html(&mut html, label);
+                if *hidden {
+                    html.push_str(" (hidden input)");
+                }
+                html.push_str(r#"" aria-readonly="false" data-addr=""#);
+                html.push_str(&addr.to_string());
+                html.push_str(r#"">"#);
+                escape_html(&mut html, text);
+                html.push_str("</span>");
             }
+        }
+    }
+    cell.set_inner_html(&html);
+}
+
+/// Appends `text` to `html` with the five HTML-special characters as character references
+/// (safe in text and in double-quoted attribute values).
+fn escape_html(html: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
         }
     }
 }
 
 /// True when `new` has the same segments as `old` (kinds, labels, addresses) apart from
-/// their text, and `cell` holds one node per segment (as [`fill_row`] made it).
+/// their text, and `cell` holds one node per segment (as [`fill_row`] made it, unless the
+/// parser merged adjacent or dropped empty text segments: then the row is rebuilt).
 fn same_shape(old: &[Segment], new: &[Segment], cell: &HtmlElement) -> bool {
     old.len() == new.len()
         && cell.child_nodes().length() as usize == new.len()

@@ -630,3 +630,37 @@ fn an_event_listener_may_call_back_into_the_terminal() {
         "[true,true]"
     );
 }
+
+#[wasm_bindgen_test]
+fn mirror_text_and_labels_keep_html_special_characters_as_text() {
+    // The mirror's rows are written as escaped HTML: host text that looks like markup stays
+    // text, in the row and in an input's label.
+    let div = container(1000, 600);
+    let t = terminal_with(&div, 1.0, "");
+    t.feed(&host(
+        ew().at(0, 0)
+            .field(PROT)
+            .text(r#"<b>A&B "C" 'D'</b>"#, &CP037)
+            .at(0, 30)
+            .field(UNPROT)
+            .text("<i>&amp;", &CP037)
+            .at(0, 40)
+            .field(PROT)
+            .build(),
+    ));
+    t.render_now();
+    let row = div
+        .query_selector("[role=row] [role=gridcell]")
+        .unwrap()
+        .unwrap();
+    let text = row.text_content().unwrap();
+    assert!(text.starts_with(r#" <b>A&B "C" 'D'</b>"#), "{text:?}");
+    assert!(text.contains("<i>&amp;"), "{text:?}");
+    assert_eq!(row.query_selector("b").unwrap(), None, "no markup parsed");
+    let input = row.query_selector("[role=textbox]").unwrap().unwrap();
+    assert_eq!(
+        input.get_attribute("aria-label").unwrap(),
+        r#"<b>A&B "C" 'D'</b>"#
+    );
+    assert_eq!(input.text_content().unwrap(), "<i>&amp; ");
+}
