@@ -13,7 +13,8 @@
 //   "press" (key) | "screenText" | "fields" | "cursor" | "setTheme" (theme) | "focus"}
 // Frame → parent: {web3270: 1, type: "ready"}; {web3270: 1, type: "result", id, value} or
 //   {web3270: 1, type: "result", id, error}; {web3270: 1, type: "event", name, detail}
-//   for connect, disconnect, screen (detail.text = the screen), bell, error, state.
+//   for connect, disconnect, screen (detail.text = the screen), bell, error, state, copy,
+//   paste, selection.
 import { mount } from './web3270.js';
 
 const TAG = 'web3270';
@@ -53,7 +54,7 @@ try {
 }
 window.web3270 = { session };
 
-for (const name of ['connect', 'disconnect', 'bell', 'error', 'state']) {
+for (const name of ['connect', 'disconnect', 'bell', 'error', 'state', 'copy', 'paste', 'selection']) {
   session.on(name, (detail) => post({ type: 'event', name, detail }));
 }
 session.on('screen', () => post({ type: 'event', name: 'screen', detail: { text: session.screenText() } }));

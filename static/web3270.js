@@ -29,10 +29,8 @@ const FATAL_CLOSE = new Set([4000, 4400, 4404, 4410, 4429, 4500, 4502]);
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
 
-/** 3270-DATA (RFC 2355 §8.1.1) and the Write commands whose WCC may sound the alarm. */
-const DT_3270_DATA = 0x00;
-const WRITE_COMMANDS = new Set([0xf1, 0xf5, 0x7e, 0x01, 0x05, 0x0d]); // W, EW, EWA (+ SNA codes)
-const WCC_SOUND_ALARM = 0x04; // GA23-0059 §3.4 (WCC bit 5)
+/** Events of the WebTerminal re-emitted by the Session with the same detail. */
+const TERMINAL_EVENTS = ['bell', 'copy', 'paste', 'selection'];
 
 /** Thrown (and sent as an `error` event) when the wasm is missing or fails to load. */
 export class LoadError extends Error {}
@@ -83,17 +81,32 @@ export function parseKeys(spec) {
   return steps;
 }
 
-/** Calls `obj[name](...args)` when the method exists (wasm API added later); true if called. */
-function maybe(obj, name, ...args) {
-  if (typeof obj?.[name] !== 'function') return false;
-  try { obj[name](...args); return true; } catch { return false; }
+/**
+ * What the OIA shows for a Session state: `[state, detail]` for
+ * `WebTerminal.setConnectionState` (docs/WEB-CLIENT.md). The OIA has no "ended": a session
+ * the host or the bridge ended is disconnected there (the page says why).
+ */
+function oiaState(state, extra) {
+  switch (state) {
+    case 'reconnecting':
+      // Waiting out the backoff: the OIA counts down; opening the socket again: connecting.
+      return extra.delayMs != null
+        ? ['reconnecting', { seconds: Math.ceil(extra.delayMs / 1000) }]
+        : ['connecting', null];
+    case 'connected': return ['connected', { tls: Boolean(extra.tls) }];
+    case 'refused': return ['refused', { code: extra.code ?? '', message: extra.message ?? '' }];
+    case 'connecting': return ['connecting', null];
+    default: return ['disconnected', null]; // ended, disconnected
+  }
 }
 
 /**
  * A terminal session on the page. Events (`on(name, fn)` or `addEventListener`, CustomEvent
  * with `detail`): `connect` (the bridge's session message), `disconnect` ({code, reason,
- * reconnecting, delayMs}), `screen` (after host writes), `bell`, `error` ({code, message}),
- * `state` ({state, code?, message?}).
+ * reconnecting, delayMs}), `screen` (after host writes), `bell` (the host sounded the
+ * alarm), `error` ({code, message}), `state` ({state, code?, message?}), and from the
+ * operator: `copy` ({text}), `paste` ({typed, consumed, end}), `selection` ({top, left,
+ * bottom, right} or null).
  */
 export class Session extends EventTarget {
   #term; #opts; #socket = null; #retry = 0; #timer = 0; #wanted = false; #state = 'idle';
@@ -109,9 +122,13 @@ export class Session extends EventTarget {
     term.setOnSend((msg) => {
       if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(msg);
     });
+    for (const name of TERMINAL_EVENTS) {
+      term.on(name, (detail) => this.#emit(name, detail === undefined ? {} : detail));
+    }
     // A Clear typed on the keyboard erases the screen locally: so do the tracked fields.
     term.canvas()?.addEventListener('keydown', (e) => {
-      if (term.keyAction(e.key, e.code, e.shiftKey, e.ctrlKey, e.altKey, e.metaKey) === 'Clear') {
+      if (!opts.readOnly
+          && term.keyAction(e.key, e.code, e.shiftKey, e.ctrlKey, e.altKey, e.metaKey) === 'Clear') {
         this.#fieldMap.clear();
       }
     });
@@ -139,9 +156,13 @@ export class Session extends EventTarget {
 
   #setState(state, extra = {}) {
     this.#state = state;
-    // The wasm OIA shows the state when the terminal offers it (feature-detected).
-    maybe(this.#term, 'setConnectionState', state, extra.message ?? extra.code ?? '');
+    this.#showLink(...oiaState(state, extra));
     this.#emit('state', { state, ...extra });
+  }
+
+  /** Shows a transport state in the OIA (which also locks the keyboard while it is down). */
+  #showLink(state, detail) {
+    try { this.#term.setConnectionState(state, detail); } catch (e) { console.warn('web3270:', e); }
   }
 
   /** Opens the websocket (resuming this tab's session when it can). */
@@ -160,7 +181,6 @@ export class Session extends EventTarget {
     const s = this.#socket;
     this.#socket = null;
     if (s) s.close(1000, 'disconnect');
-    this.#term.setConnected(false);
     this.#setState('disconnected');
     this.#emit('disconnect', { code: 1000, reason: 'disconnect', reconnecting: false });
   }
@@ -182,12 +202,17 @@ export class Session extends EventTarget {
     this.#socket = socket;
     socket.binaryType = 'arraybuffer';
     this.#setState(this.#retry ? 'reconnecting' : 'connecting');
-    socket.onopen = () => socket.send(JSON.stringify({
-      type: 'hello',
-      endpoint: this.#opts.endpoint || null,
-      model: this.#opts.model || null,
-      resume: sessionStorage.getItem(this.#resumeKey),
-    }));
+    socket.onopen = () => {
+      const resume = sessionStorage.getItem(this.#resumeKey);
+      socket.send(JSON.stringify({
+        type: 'hello',
+        endpoint: this.#opts.endpoint || null,
+        model: this.#opts.model || null,
+        resume,
+      }));
+      // The bridge now opens (or finds) the host session: the OIA says which.
+      this.#showLink(resume ? 'resuming' : 'negotiating', null);
+    };
     socket.onmessage = (e) => this.#onMessage(e);
     socket.onclose = (e) => this.#onClose(socket, e);
   }
@@ -195,10 +220,8 @@ export class Session extends EventTarget {
   #onMessage(e) {
     if (typeof e.data !== 'string') {
       const bytes = new Uint8Array(e.data);
-      this.#term.feedRecord(bytes);
+      this.#term.feedRecord(bytes); // a `bell` event comes from the terminal's alarm
       this.#fieldMap.apply(bytes);
-      if (bytes[0] === DT_3270_DATA && WRITE_COMMANDS.has(bytes[1])
-          && bytes.length > 2 && (bytes[2] & WCC_SOUND_ALARM)) this.#emit('bell', {});
       this.#queueScreen();
       return;
     }
@@ -231,7 +254,6 @@ export class Session extends EventTarget {
   #onClose(socket, e) {
     if (socket !== this.#socket) return; // replaced or disconnected on purpose
     this.#socket = null;
-    this.#term.setConnected(false);
     if (e.code === 4410 && this.#wanted) {
       // The resume token was refused (session gone): start a new session.
       this.#retry = 1;
@@ -332,7 +354,8 @@ export class Session extends EventTarget {
  * - `theme`: `x3270` (default), `green`, `dark`, `light`, `high-contrast`;
  * - `fontSize`: CSS px (default: fit the element); `cursor`: `block` | `underline`;
  * - `keymap`: JSON keymap (string or object, docs/KEYBOARD.md);
- * - `readOnly`: true = no keyboard input, `sendKeys`/`press` throw;
+ * - `readOnly`: true = the operator can select and copy but not type, paste or click (no
+ *   cursor move, light pen or hotspot); `sendKeys`/`press` throw;
  * - `bridgeUrl`: the bridge's base URL (default: where this module came from);
  * - `reconnect`: reconnect with backoff after a drop (default true);
  * - `storageKey`: names this terminal's resume token in sessionStorage (default `default`);
@@ -349,7 +372,7 @@ export async function mount(element, options = {}) {
   const mod = await loadWasm(opts.bridgeUrl);
   const termOptions = {
     model: opts.model || '3279-2-E', theme: opts.theme, codePage: opts.codePage,
-    cursor: opts.cursor, keyboard: !opts.readOnly,
+    cursor: opts.cursor, readOnly: Boolean(opts.readOnly),
   };
   if (opts.fontSize) termOptions.fontSize = Number(opts.fontSize);
   element.classList.add('w3270');

@@ -24,7 +24,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bridge::config::{Config, Endpoint};
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder};
 use futures_util::FutureExt;
@@ -321,6 +323,46 @@ impl Page {
     /// Presses one special key on the canvas (Enter, Tab, F3…).
     async fn key(&self, key: Key) {
         self.type_text(&char::from(key).to_string()).await;
+    }
+
+    /// The viewport point (CSS px) at the centre of cell (row, col) of the terminal's canvas.
+    async fn cell_point(&self, row: usize, col: usize) -> (f64, f64) {
+        let v = self
+            .js(&format!(
+                "const t = window.web3270.session.terminal; t.renderNow(); \
+                 const r = t.canvas().getBoundingClientRect(); \
+                 const [x, y, w, h] = t.cellRect({row}, {col}); const d = t.pixelRatio(); \
+                 return [Math.round(r.left + (x + w / 2) / d), Math.round(r.top + (y + h / 2) / d)];"
+            ))
+            .await;
+        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+    }
+
+    /// A real mouse (WebDriver pointer actions): press on one cell, move to another, release
+    /// there; a click when both are the same cell.
+    async fn mouse_drag(&self, from: (usize, usize), to: (usize, usize)) {
+        let (x0, y0) = self.cell_point(from.0, from.1).await;
+        let (x1, y1) = self.cell_point(to.0, to.1).await;
+        let mut m = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x: x0,
+                y: y0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        if from != to {
+            m = m.then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(100)),
+                x: x1,
+                y: y1,
+            });
+        }
+        m = m.then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+        self.client.perform_actions(m).await.unwrap();
     }
 
     /// Clicks a button of the on-screen key bar.
@@ -725,9 +767,11 @@ async fn demo_host_keys_and_reconnect() {
         page.shot("clear").await;
         let before = page.screen_text().await;
 
-        // Cut the websocket (as a network drop does): reconnect with backoff, resume.
-        page.js("window.__firstSocket = window.web3270.session.socket; \
-                 window.web3270.session.socket.close(); return true")
+        // Cut the websocket (as a network drop does): reconnect with backoff, resume. The
+        // OIA's transport state is recorded at every change (the terminal's `state` event).
+        page.js("const s = window.web3270.session; window.__link = []; \
+                 s.terminal.on('state', (d) => window.__link.push([d.state, s.oiaText()])); \
+                 window.__firstSocket = s.socket; s.socket.close(); return true")
             .await;
         page.wait_for(
             "window.web3270.session.state === 'reconnecting'",
@@ -748,6 +792,36 @@ async fn demo_host_keys_and_reconnect() {
             before,
             "the screen is intact after the resume"
         );
+        // The OIA went: reconnecting (counting down), connecting, resuming, connected.
+        let link = page.js("return window.__link").await;
+        let mut states: Vec<(String, String)> = link
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e[0].as_str().unwrap().into(), e[1].as_str().unwrap().into()))
+            .collect();
+        states.dedup_by(|a, b| a.0 == b.0);
+        let names: Vec<&str> = states.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            names,
+            ["reconnecting", "connecting", "resuming", "connected"],
+            "{states:?}"
+        );
+        for ((_, oia), want) in
+            states
+                .iter()
+                .zip(["X Reconnecting in ", "X Connecting", "X Resuming"])
+        {
+            assert!(oia.contains(want), "OIA {oia:?} should show {want:?}");
+        }
+        // Connected: no transport message (the keyboard may still wait for the host: X SYSTEM).
+        let oia = &states[3].1;
+        assert!(
+            ["Reconnecting", "Connecting", "Resuming", "disconnected"]
+                .iter()
+                .all(|m| !oia.contains(m)),
+            "connected: {oia:?}"
+        );
         // The resumed session is live: PF3 logs off the menu.
         page.key(Key::F3).await;
         page.wait_for(
@@ -756,6 +830,73 @@ async fn demo_host_keys_and_reconnect() {
         )
         .await;
         page.shot("pf3").await;
+    })
+    .await;
+}
+
+/// A read-only terminal (the iframe page with `#readOnly=1`, opened on its own) on the demo
+/// host: a real mouse click on the "PF3=Exit" hotspot, keys and `sendKeys` send nothing to
+/// the bridge (the host would end the session on PF3); a drag still selects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_terminal_sends_nothing_from_mouse_or_keys() {
+    require_pkg();
+    let dir = TestDir::new("browser_read_only").unwrap();
+    let bridge = Bridge::start(config_with(vec![])).await;
+    with_browser(&dir, |page| async move {
+        page.goto(&bridge.url("/static/embed.html#readOnly=1")).await;
+        page.wait_screen("PF3=Exit").await;
+        page.wait_for(
+            "window.web3270.session.state === 'connected'",
+            "connected",
+        )
+        .await;
+        page.shot("logon").await;
+        // From now on count what the page sends, and record selection events.
+        page.js("const s = window.web3270.session; const ws = s.socket; window.__sent = 0; \
+                 const send = ws.send.bind(ws); ws.send = (m) => { window.__sent++; send(m); }; \
+                 window.__sel = []; s.on('selection', (d) => window.__sel.push(d)); return true")
+            .await;
+        let before = page.screen_text().await;
+        let cursor = page.js("return window.web3270.session.cursor()").await;
+        let (row, col) = before
+            .lines()
+            .enumerate()
+            .find_map(|(r, l)| l.find("PF3=Exit").map(|c| (r, c)))
+            .unwrap();
+        // The hotspot, the input field, then keys: Enter and F3 would reach the host.
+        page.mouse_drag((row, col + 1), (row, col + 1)).await;
+        page.mouse_drag((0, 0), (0, 0)).await;
+        page.type_text("abc").await;
+        page.key(Key::Enter).await;
+        page.key(Key::F3).await;
+        page.shot("after-input").await;
+        let refused = page
+            .js("return window.web3270.session.sendKeys('x{ENTER}').then(() => 'sent', (e) => e.message)")
+            .await;
+        assert_eq!(refused, json!("sendKeys: the session is read-only"));
+        assert_eq!(page.js("return window.__sent").await, json!(0), "nothing sent");
+        assert_eq!(page.screen_text().await, before, "the screen did not change");
+        assert_eq!(page.js("return window.web3270.session.cursor()").await, cursor);
+        assert_eq!(page.js("return window.web3270.session.state").await, json!("connected"));
+        // A drag over the hotspot selects it.
+        page.mouse_drag((row, col), (row, col + 7)).await;
+        page.shot("selection").await;
+        let sel = page.js("return window.__sel.at(-1)").await;
+        assert_eq!(
+            sel,
+            json!({"top": row, "left": col, "bottom": row, "right": col + 7})
+        );
+        assert_eq!(
+            page.js("return window.web3270.session.terminal.selectionText()").await,
+            json!("PF3=Exit")
+        );
+        assert_eq!(page.js("return window.__sent").await, json!(0), "nothing sent");
+        // The control: not read-only, the same click on the hotspot sends PF3.
+        page.js("window.web3270.session.terminal.setOptions({readOnly: false}); return true")
+            .await;
+        page.mouse_drag((row, col + 1), (row, col + 1)).await;
+        page.wait_for("window.__sent > 0", "the hotspot click sent PF3")
+            .await;
     })
     .await;
 }

@@ -94,6 +94,7 @@ fn action(key: Key) -> String {
         Key::SysReq => "SysReq()".into(),
         Key::Attn => "Attn()".into(),
         Key::CursorSelect => "CursorSelect()".into(),
+        Key::MoveCursor(addr) => format!("MoveCursor({addr})"),
     }
 }
 

@@ -9,6 +9,8 @@
 //! | [`theme`] | RGB of the 16 extended colours, x3270's base-attribute colours, themes | yes |
 //! | [`render`] | [`tn3270::screen::Screen`] → per-cell draw instructions; dirty-cell diff | yes |
 //! | [`oia`] | the operator information area as text | yes |
+//! | [`pointer`] | mouse: canvas pixels → cells, rectangular selection and its text, hotspots, light pen | yes |
+//! | [`a11y`] | the DOM mirror's segments (protected text, labelled inputs) and live announcements | yes |
 //! | [`keymap`] | `KeyboardEvent` → [`tn3270::input::Key`], default map after x3270, JSON remapping | yes |
 //! | [`demo`] | a demo host session (negotiation + one screen) for the page without a bridge | yes |
 //! | [`view`] | glue: the OIA model of a [`tn3270::terminal::Terminal`] | yes |
@@ -20,9 +22,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod a11y;
 pub mod demo;
 pub mod keymap;
 pub mod oia;
+pub mod pointer;
 pub mod render;
 pub mod theme;
 pub mod view;

@@ -58,6 +58,10 @@ pub struct CellDraw {
     pub outline: u8,
     /// This position holds a field attribute.
     pub field_attr: bool,
+    /// An input position: a data cell of an unprotected field on a formatted screen (the
+    /// painter underlines these when the `fieldUnderline` option is on; the mirror makes
+    /// them text boxes).
+    pub input: bool,
 }
 
 impl CellDraw {
@@ -74,6 +78,7 @@ impl CellDraw {
             hidden: false,
             outline: 0,
             field_attr: false,
+            input: false,
         }
     }
 }
@@ -207,6 +212,7 @@ impl Frame {
                 hidden,
                 outline,
                 field_attr: false,
+                input: field.is_some() && !fa.is_protected(),
             });
         }
     }
@@ -423,6 +429,12 @@ mod tests {
         cells.push((7, fa(0x20)));
         let f = Frame::new(&screen_with(&cells), &opts(true));
         assert!(f.cells()[1].hidden);
+        assert!(
+            f.cells()[1].input,
+            "an unprotected non-display field is input"
+        );
+        assert!(!f.cells()[8].input, "protected");
+        assert!(!f.cells()[0].input, "attribute");
         assert_eq!(f.cells()[1].ch, ' ');
         assert!(f.cells()[1].reverse);
         assert_eq!(f.row_text(0).trim_end(), "");

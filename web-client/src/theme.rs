@@ -24,6 +24,10 @@ impl Rgb {
     pub fn css(self) -> String {
         format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
     }
+    /// The colour as one number `0xRRGGBB` (a cache key).
+    pub fn packed(self) -> u32 {
+        (u32::from(self.0) << 16) | (u32::from(self.1) << 8) | u32::from(self.2)
+    }
 }
 
 /// Index into [`Theme::palette`] of the four base colours (GA23-0059 colour values & 0x0F).
@@ -51,8 +55,10 @@ pub struct Theme {
     pub oia_bg: Rgb,
     /// The line between screen and OIA.
     pub oia_rule: Rgb,
-    /// Field outlining lines (GA23-0059 §4.4.6.7).
+    /// Field outlining lines (GA23-0059 §4.4.6.7); also the crosshair (ruler) lines.
     pub outline: Rgb,
+    /// Background of selected cells (mouse selection); their glyphs keep their colour.
+    pub selection: Rgb,
 }
 
 const fn hex(v: u32) -> Rgb {
@@ -83,6 +89,7 @@ pub const X3270: Theme = Theme {
     oia_bg: hex(0x000000),
     oia_rule: hex(0x00bfff),
     outline: hex(0x00bfff),
+    selection: hex(0x3a5a8c),
 };
 
 /// Classic green phosphor: every colour a shade of green.
@@ -99,6 +106,7 @@ pub const GREEN_SCREEN: Theme = Theme {
     oia_bg: hex(0x0a1a0a),
     oia_rule: hex(0x2fae4f),
     outline: hex(0x4fe070),
+    selection: hex(0x1f5a2c),
 };
 
 /// Modern dark: softer colours on charcoal.
@@ -115,6 +123,7 @@ pub const DARK: Theme = Theme {
     oia_bg: hex(0x16171a),
     oia_rule: hex(0x3a3d44),
     outline: hex(0x61afef),
+    selection: hex(0x3e4a63),
 };
 
 /// Light: dark colours on white; neutral black and white swap.
@@ -131,6 +140,7 @@ pub const LIGHT: Theme = Theme {
     oia_bg: hex(0xf0f2f4),
     oia_rule: hex(0xb0b7be),
     outline: hex(0x0057b7),
+    selection: hex(0xb4d5fe),
 };
 
 /// High contrast: saturated colours on black, yellow cursor.
@@ -147,6 +157,7 @@ pub const HIGH_CONTRAST: Theme = Theme {
     oia_bg: hex(0x000000),
     oia_rule: hex(0xffffff),
     outline: hex(0xffff00),
+    selection: hex(0x0000aa),
 };
 
 /// Every theme, the default first.

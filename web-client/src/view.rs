@@ -1,7 +1,9 @@
 //! Glue between a [`Terminal`] and the presentation models: the [`Oia`] it shows.
 //!
 //! Owns: the mapping of the connection mode (RFC 2355 session states, plain TN3270, NVT) to
-//! the OIA's connection indicator. Does not own: the states (`tn3270::terminal`).
+//! the OIA's connection indicator. Does not own: the states (`tn3270::terminal`), nor what
+//! only the page knows (transport state, TLS) or the painter tracks (the alarm): the
+//! browser layer adds those.
 
 use tn3270::screen::LockReason;
 use tn3270::terminal::Terminal;
@@ -28,6 +30,10 @@ pub fn oia(t: &Terminal) -> Oia {
     };
     Oia {
         connection,
+        link: None,
+        tn3270e: matches!(t.mode(), Mode::Tn3270e { .. }),
+        tls: false,
+        alarm: false,
         lock: screen.lock(),
         insert: t.keyboard().insert_mode(),
         typeahead: t.keyboard().typeahead_len(),

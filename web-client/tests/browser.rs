@@ -87,7 +87,7 @@ fn cell_pixel(t: &WebTerminal, row: u32, col: u32, fx: f64, fy: f64) -> Rgb {
 #[wasm_bindgen_test]
 fn coloured_field_pixels_equal_the_theme_colours() {
     let div = container(1000, 600);
-    let mut t = terminal(&div, 1.0);
+    let t = terminal(&div, 1.0);
     // SBA(2,10) SFE fg yellow bg blue; SUB at (2,11); SBA(4,0) SF protected; SUB at (4,1).
     t.feed(&host(
         ew().at(2, 10)
@@ -134,7 +134,7 @@ fn coloured_field_pixels_equal_the_theme_colours() {
 #[wasm_bindgen_test]
 fn reverse_video_paints_the_foreground_as_background() {
     let div = container(1000, 600);
-    let mut t = terminal(&div, 1.0);
+    let t = terminal(&div, 1.0);
     // SBA(1,0) SFE reverse + fg red; "AB"; SF.
     t.feed(&host(
         ew().at(1, 0)
@@ -193,10 +193,10 @@ fn block_cursor_follows_the_cursor_address() {
 #[wasm_bindgen_test]
 fn hidpi_canvas_has_twice_the_device_pixels() {
     let div = container(1400, 900);
-    let mut t1 = terminal(&div, 1.0);
+    let t1 = terminal(&div, 1.0);
     t1.render_now();
     let div2 = container(1400, 900);
-    let mut t2 = terminal(&div2, 2.0);
+    let t2 = terminal(&div2, 2.0);
     // SBA(3,5) SFE bg green; blanks.
     t2.feed(&host(
         ew().at(3, 5)
@@ -231,7 +231,7 @@ fn font_fits_the_container() {
     let opts =
         js_sys::JSON::parse(r#"{"devicePixelRatio": 1, "cursorBlink": false, "keyboard": false}"#)
             .unwrap();
-    let mut t = WebTerminal::new(div.clone(), opts).unwrap();
+    let t = WebTerminal::new(div.clone(), opts).unwrap();
     t.render_now();
     let rect = t.canvas().unwrap().get_bounding_client_rect();
     let (w, h) = (rect.width(), rect.height());
@@ -296,7 +296,7 @@ fn keymap_drives_the_terminal() {
 #[wasm_bindgen_test]
 fn dom_mirror_has_the_screen_text_and_the_oia() {
     let div = container(1000, 600);
-    let mut t = terminal(&div, 1.0);
+    let t = terminal(&div, 1.0);
     t.feed(&host(
         ew().at(0, 1)
             .field(PROT)
@@ -323,12 +323,18 @@ fn dom_mirror_has_the_screen_text_and_the_oia() {
         "",
         "non-display text must not reach the mirror"
     );
+    // The status region says the OIA in words (no cursor position: it changes only when the
+    // state does); the canvas OIA line starts "4A".
     let status = div.query_selector("[role=status]").unwrap().unwrap();
     assert!(
-        status.text_content().unwrap().starts_with("4A"),
+        status
+            .text_content()
+            .unwrap()
+            .starts_with("Connected, 3270 mode"),
         "{:?}",
         status.text_content()
     );
+    assert!(t.oia_text().starts_with("4A "), "{:?}", t.oia_text());
     // Only changed rows are rewritten, and they follow the screen.
     t.feed(&host(ew().at(5, 0).text("ROW SIX", &CP037).build()));
     t.render_now();
@@ -340,7 +346,7 @@ fn dom_mirror_has_the_screen_text_and_the_oia() {
 #[wasm_bindgen_test]
 fn demo_screen_loads() {
     let div = container(1000, 600);
-    let mut t = terminal(&div, 1.0);
+    let t = terminal(&div, 1.0);
     t.load_demo();
     t.render_now();
     assert!(t.screen_text().contains("web3270 browser terminal"));
@@ -359,7 +365,7 @@ async fn next_frame() {
 #[wasm_bindgen_test]
 async fn repaints_are_coalesced_to_one_animation_frame() {
     let div = container(1000, 600);
-    let mut t = terminal(&div, 1.0);
+    let t = terminal(&div, 1.0);
     t.render_now();
     // Two records in a row: nothing is painted until the frame, then both show.
     t.feed(&host(
@@ -386,7 +392,7 @@ async fn repaints_are_coalesced_to_one_animation_frame() {
 #[wasm_bindgen_test]
 fn only_dirty_cells_are_repainted() {
     let div = container(1000, 600);
-    let mut t = terminal(&div, 1.0);
+    let t = terminal(&div, 1.0);
     t.feed(&host(ew().at(0, 0).text("ABC", &CP037).build()));
     t.render_now();
     // Scribble a marker on cell (10,10), which the next write does not touch.
@@ -430,7 +436,7 @@ fn keydown_on_the_canvas_reaches_the_terminal() {
         r#"{"fontSize": 16, "cursorBlink": false, "devicePixelRatio": 1, "keyboard": true}"#,
     )
     .unwrap();
-    let mut t = WebTerminal::new(div.clone(), opts).unwrap();
+    let t = WebTerminal::new(div.clone(), opts).unwrap();
     t.feed(&host(
         ew().field(UNPROT)
             .insert_cursor()
@@ -475,7 +481,7 @@ fn alternate_size_resizes_the_grid_canvas_and_mirror() {
         r#"{"model": "3279-4-E", "fontSize": 12, "cursorBlink": false, "devicePixelRatio": 1, "keyboard": false}"#,
     )
     .unwrap();
-    let mut t = WebTerminal::new(div.clone(), opts).unwrap();
+    let t = WebTerminal::new(div.clone(), opts).unwrap();
     t.feed(&host(ew().text("DEFAULT", &CP037).build()));
     t.render_now();
     let h24 = t.canvas().unwrap().height();
@@ -505,7 +511,7 @@ fn alternate_size_resizes_the_grid_canvas_and_mirror() {
 fn record_mode_talks_the_websocket_protocol() {
     use wasm_bindgen::prelude::Closure;
     let div = container(800, 500);
-    let mut t = terminal(&div, 1.0);
+    let t = terminal(&div, 1.0);
     let info = js_sys::JSON::parse(
         r#"{"model":"3279-2-E","mode":"tn3270e","lu_state":"lu-lu","lu":"LU1"}"#,
     )

@@ -24,7 +24,8 @@
 //!   ([`Keyboard::set_blank_fill`], off by default as on a real 3270) trailing blanks count as
 //!   room and leading nulls before the typed character become blanks (x3270's `blankFill`).
 //! - Tab, BackTab, Home, Newline, Up/Down/Left/Right (and the double moves) wrap around the
-//!   screen; on an unformatted screen Tab, BackTab and Home go to address 0.
+//!   screen; MoveCursor (a mouse click, x3270's `MoveCursor`) goes to one address; on an
+//!   unformatted screen Tab, BackTab and Home go to address 0.
 //! - Erase EOF, Erase Input (MDTs of unprotected fields reset, cursor to the first one),
 //!   Delete (shift left, null at the end), Backspace (cursor left, as x3270), DUP (X'1C',
 //!   then tab) and FIELD MARK (X'1E', no tab), FieldEnd, WordNext/WordPrev, Cursor Select
@@ -68,6 +69,7 @@
 //! Does not own: applying host writes (`datastream`), code pages (`codepage`), telnet.
 
 pub mod inbound;
+pub mod paste;
 
 mod edit;
 
@@ -195,6 +197,11 @@ pub enum Key {
     Attn,
     /// CURSR SEL (selector pen at the cursor).
     CursorSelect,
+    /// Move the cursor to this buffer address (a mouse click or a light-pen touch; x3270's
+    /// `MoveCursor`). A cursor movement key: it clears "X PROT", "X NUM" and "X >" and waits
+    /// in the type-ahead queue while the host holds the keyboard. An address outside the
+    /// screen is refused with [`Refusal::NoSuchKey`].
+    MoveCursor(usize),
 }
 
 /// What a key did.
@@ -230,7 +237,8 @@ pub enum Refusal {
     TypeAheadFull,
     /// The character has no code point in the session's code page.
     Unencodable,
-    /// PF/PA number out of range (PF1–24, PA1–3).
+    /// PF/PA number out of range (PF1–24, PA1–3), or a [`Key::MoveCursor`] address outside
+    /// the screen.
     NoSuchKey,
 }
 
@@ -486,6 +494,8 @@ impl Keyboard {
             Key::Right => moved(screen, screen.next(before)),
             Key::Left2 => moved(screen, screen.prev(screen.prev(before))),
             Key::Right2 => moved(screen, screen.next(screen.next(before))),
+            Key::MoveCursor(to) if to < screen.len() => moved(screen, to),
+            Key::MoveCursor(_) => KeyOutcome::Refused(Refusal::NoSuchKey),
             Key::Up => {
                 let n = screen.len();
                 moved(screen, (before + n - screen.cols()) % n)
@@ -676,6 +686,7 @@ impl Key {
                 | Key::Down
                 | Key::Left2
                 | Key::Right2
+                | Key::MoveCursor(_)
                 | Key::FieldEnd
                 | Key::EraseEof
                 | Key::EraseInput

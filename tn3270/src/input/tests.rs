@@ -607,6 +607,52 @@ fn cursor_select_toggles_designators_and_sends_selection_aids() {
     assert_eq!(op.key(&mut s, Key::CursorSelect), KeyOutcome::Nothing);
 }
 
+#[test]
+fn move_cursor_goes_to_the_address_clears_x_prot_and_waits_while_the_host_holds_the_keyboard() {
+    let mut s = screen_a();
+    let mut op = Op::new();
+    // A click on the numeric field's first position.
+    assert_eq!(op.key(&mut s, Key::MoveCursor(21)), KeyOutcome::Changed);
+    assert_eq!(s.cursor(), 21);
+    assert_eq!(op.key(&mut s, Key::MoveCursor(21)), KeyOutcome::Nothing);
+    // Outside the screen: refused, cursor kept.
+    assert_eq!(
+        op.key(&mut s, Key::MoveCursor(24 * 80)),
+        KeyOutcome::Refused(Refusal::NoSuchKey)
+    );
+    assert_eq!(s.cursor(), 21);
+    // Typing on protected text locks X PROT; a click clears it, as the cursor keys do.
+    s.set_cursor(2);
+    assert_eq!(
+        op.key(&mut s, Key::Char('x')),
+        KeyOutcome::Locked(LockReason::Protected)
+    );
+    assert_eq!(op.key(&mut s, Key::MoveCursor(41)), KeyOutcome::Changed);
+    assert_eq!((s.lock(), s.cursor()), (None, 41));
+    // While the host holds the keyboard the move waits in the type-ahead queue.
+    s.set_lock(Some(LockReason::SystemWait));
+    assert_eq!(op.key(&mut s, Key::MoveCursor(7)), KeyOutcome::Queued);
+    assert_eq!(s.cursor(), 41);
+    s.set_lock(None);
+    op.kb.unlocked(&mut s, &CP037, &mut op.out);
+    assert_eq!(s.cursor(), 7);
+}
+
+#[test]
+fn light_pen_is_a_move_then_cursor_select() {
+    // A detectable field at 5 with an attention designator '&' at 6; the pen touches 9.
+    let mut s = screen_with(&[(0, PROT), (5, FA_INT_NORMAL_SEL), (20, PROT)]);
+    s.cell_mut(6).ch = ebc::AMPERSAND;
+    s.set_cursor(30);
+    let mut op = Op::new();
+    assert_eq!(op.key(&mut s, Key::MoveCursor(9)), KeyOutcome::Changed);
+    // '&': the field's MDT goes on and ENTER is sent with the pen's address (9 = X'40C9').
+    assert_eq!(
+        op.send(&mut s, Key::CursorSelect),
+        [0x7D, 0x40, 0xC9, 0x11, 0x40, 0xC6, 0x50]
+    );
+}
+
 // ---- type-ahead -------------------------------------------------------------------------
 
 #[test]
@@ -1075,6 +1121,7 @@ fn any_key() -> impl Strategy<Value = Key> {
         Just(Key::SysReq),
         Just(Key::Attn),
         Just(Key::CursorSelect),
+        any::<u16>().prop_map(|a| Key::MoveCursor(usize::from(a))),
     ]
 }
 
