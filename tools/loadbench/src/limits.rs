@@ -1,0 +1,124 @@
+//! Process limits and measurements: the open files limit (each benchmark session is a socket
+//! in this process, and two in the bridge) and the bridge's memory from `/proc/PID/status`
+//! (proc(5): `VmRSS`, `VmHWM`) and open descriptors (`/proc/PID/fd`).
+//!
+//! Owns: reading and raising `RLIMIT_NOFILE` (setrlimit(2)), parsing `/proc`. Does not own
+//! what the figures mean ([`crate::run`]).
+
+use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+
+/// Raises the soft open files limit to the hard limit; returns the soft limit now in force
+/// (`u64::MAX` for unlimited).
+pub fn raise_open_files() -> u64 {
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        );
+    }
+    getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX)
+}
+
+/// The hard open files limit (what a child such as the bridge can raise itself to).
+pub fn open_files_hard() -> u64 {
+    getrlimit(Resource::Nofile).maximum.unwrap_or(u64::MAX)
+}
+
+/// Memory of a process, from `/proc/PID/status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Memory {
+    /// Resident set size now (`VmRSS`), bytes.
+    pub rss: u64,
+    /// Peak resident set size (`VmHWM`), bytes.
+    pub hwm: u64,
+}
+
+/// Reads `VmRSS` and `VmHWM` of `pid`.
+pub fn memory(pid: u32) -> Result<Memory, String> {
+    let path = format!("/proc/{pid}/status");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    parse_status(&text).ok_or_else(|| format!("{path}: no VmRSS/VmHWM"))
+}
+
+/// `VmRSS` and `VmHWM` from the text of a `/proc/PID/status` (values in kB).
+pub fn parse_status(text: &str) -> Option<Memory> {
+    let field = |name: &str| -> Option<u64> {
+        let line = text.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line
+            .get(name.len()..)?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        Some(kb * 1024)
+    };
+    Some(Memory {
+        rss: field("VmRSS:")?,
+        hwm: field("VmHWM:")?,
+    })
+}
+
+/// Open file descriptors of `pid` (entries of `/proc/PID/fd`); 0 when unreadable.
+pub fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
+}
+
+/// CPU time (user + system) `pid` has used, from fields 14 and 15 of `/proc/PID/stat`
+/// (clock ticks, see `sysconf(_SC_CLK_TCK)`).
+pub fn cpu_time(pid: u32) -> Option<std::time::Duration> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let ticks = parse_stat_cpu(&text)?;
+    let per_second = rustix::param::clock_ticks_per_second().max(1);
+    Some(std::time::Duration::from_secs_f64(
+        ticks as f64 / per_second as f64,
+    ))
+}
+
+/// `utime + stime` from the text of `/proc/PID/stat`: the fields after the command name
+/// (which is in parentheses and may contain spaces) start with field 3, the state.
+pub fn parse_stat_cpu(text: &str) -> Option<u64> {
+    let rest = text.get(text.rfind(')')? + 1..)?;
+    let mut fields = rest.split_whitespace();
+    // Fields 3..=13 come before utime (14) and stime (15).
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_fields_are_read_in_bytes() {
+        let status = "Name:\tweb3270\nVmPeak:\t  900 kB\nVmHWM:\t   2048 kB\nVmRSS:\t    1024 kB\n";
+        assert_eq!(
+            parse_status(status),
+            Some(Memory {
+                rss: 1024 * 1024,
+                hwm: 2048 * 1024
+            })
+        );
+        assert_eq!(parse_status("Name:\tx\nVmRSS:\tlots kB\n"), None);
+    }
+
+    #[test]
+    fn stat_cpu_is_utime_plus_stime_after_the_command_name() {
+        // pid (comm with a space and a paren) state ppid pgrp session tty tpgid flags
+        // minflt cminflt majflt cmajflt utime=70 stime=5 ...
+        let stat = "42 (web 3270) x) S 1 42 42 0 -1 4194560 100 0 0 0 70 5 0 0 20 0 3 0";
+        assert_eq!(parse_stat_cpu(stat), Some(75));
+        assert_eq!(parse_stat_cpu("42 (x) S 1"), None);
+    }
+
+    #[test]
+    fn this_process_has_memory_and_descriptors() {
+        let m = memory(std::process::id()).unwrap();
+        assert!(m.rss > 0 && m.hwm >= m.rss);
+        assert!(open_fds(std::process::id()) >= 3);
+    }
+}
