@@ -133,7 +133,9 @@ pub async fn upgrade(State(state): State<Arc<AppState>>, ws: WebSocketUpgrade) -
 }
 
 async fn serve(state: Arc<AppState>, mut socket: WebSocket) {
-    let attachment = match hello(&state, &mut socket).await {
+    // Boxed: opening a session (connect, negotiate) is a large future; on the heap only
+    // while it runs, it does not size this task for the session's whole life.
+    let attachment = match Box::pin(hello(&state, &mut socket)).await {
         Ok(a) => a,
         Err(r) => {
             tracing::info!(code = r.code, "websocket refused: {}", r.message);
