@@ -222,6 +222,10 @@ pub async fn run(
     tracing::info!(addr = %local, "HTTP listening");
     on_ready(local);
     let mut rx = stop_rx.clone();
+    // TCP_NODELAY: websocket records are small and interactive (as upstream and native).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        let _ = tcp.set_nodelay(true);
+    });
     let http = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
         let _ = rx.wait_for(|stop| *stop).await;
     });
