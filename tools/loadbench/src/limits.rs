@@ -2,7 +2,8 @@
 //! in this process, and two in the bridge) and the bridge's memory from `/proc/PID/status`
 //! (proc(5): `VmRSS`, `VmHWM`) and open descriptors (`/proc/PID/fd`).
 //!
-//! Owns: reading and raising `RLIMIT_NOFILE` (setrlimit(2)), parsing `/proc`. Does not own
+//! Owns: reading and raising `RLIMIT_NOFILE` (setrlimit(2)), the nice value of a process's
+//! threads (setpriority(2)), parsing `/proc`. Does not own
 //! what the figures mean ([`crate::run`]).
 
 use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
@@ -26,6 +27,31 @@ pub fn raise_open_files() -> u64 {
 /// The hard open files limit (what a child such as the bridge can raise itself to).
 pub fn open_files_hard() -> u64 {
     getrlimit(Resource::Nofile).maximum.unwrap_or(u64::MAX)
+}
+
+/// The nice value of this process's calling thread.
+pub fn own_nice() -> i32 {
+    rustix::process::getpriority_process(None).unwrap_or(0)
+}
+
+/// Sets the nice value of every thread of `pid` (on Linux setpriority(2) with
+/// `PRIO_PROCESS` changes one thread; threads created later inherit their creator's). A
+/// negative value needs `CAP_SYS_NICE`.
+pub fn renice(pid: u32, nice: i32) -> Result<(), String> {
+    let dir = format!("/proc/{pid}/task");
+    let tasks = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
+    for task in tasks.flatten() {
+        let tid = task
+            .file_name()
+            .to_str()
+            .and_then(|t| t.parse::<i32>().ok())
+            .and_then(rustix::process::Pid::from_raw);
+        if let Some(tid) = tid {
+            rustix::process::setpriority_process(Some(tid), nice)
+                .map_err(|e| format!("nice {nice} for thread {tid:?} of {pid}: {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Memory of a process, from `/proc/PID/status`.

@@ -4,6 +4,7 @@
 //! ```text
 //! web3270-load run [--bridge PATH|self] [--host ADDR] [--idle N] [--active M,M...]
 //!                  [--rate R] [--seconds S] [--concurrency C] [--json FILE] [--timeout S]
+//!                  [--nice N]
 //! web3270-load host [--port N] [--bind ADDR]     the fast TN3270 host alone
 //! web3270-load bridge --config FILE              the bridge in this binary (smoke test)
 //! ```
@@ -45,6 +46,9 @@ run options:
   --concurrency C      sessions being opened at once (default 64)
   --json FILE          also write the JSON report there (`-`: to stdout)
   --timeout S          deadline of the whole run (default 900)
+  --nice N             nice value of this process, the host and the bridge during the paced
+                       phases only (e.g. -10 on a machine shared with builds; needs
+                       CAP_SYS_NICE); the closed loops run at the normal priority
 ";
 
 fn main() -> ExitCode {
@@ -104,6 +108,7 @@ fn parse_run(args: &[String]) -> Result<Options, String> {
             "--seconds" => o.seconds = value.parse().map_err(|_| bad("not a number"))?,
             "--concurrency" => o.concurrency = value.parse().map_err(|_| bad("not a count"))?,
             "--json" => o.json = Some(PathBuf::from(value)),
+            "--nice" => o.nice = Some(value.parse().map_err(|_| bad("not a number"))?),
             "--timeout" => {
                 o.timeout = Duration::from_secs(value.parse().map_err(|_| bad("not seconds"))?)
             }

@@ -9,8 +9,9 @@
 //!    per idle session (overall, and marginal between the steps).
 //! 3. **Active**, for each count M of `--active`: M direct TN3270E clients of the host and M
 //!    of the websocket sessions each press Enter `--rate` times a second for `--seconds`
-//!    (paced), then as fast as they can (closed loop); each round trip (Enter → the host's
-//!    answer) is timed. Added latency = bridge path − direct path at each percentile; records/s
+//!    (paced; both paths in the same window, their sends interleaved, so that the rest of the
+//!    machine's load hits both alike), then each path alone as fast as it can (closed loop);
+//!    each round trip (Enter → the host's answer) is timed. Added latency = bridge path − direct path at each percentile; records/s
 //!    from the closed loops; the bridge's CPU time per round trip from `/proc/PID/stat`.
 //!
 //! Owns: the sequence, the bounds ([`MAX_SESSIONS`], [`MAX_PHASE_SECONDS`], the overall
@@ -76,6 +77,9 @@ pub struct Options {
     pub json: Option<PathBuf>,
     /// The whole run's deadline.
     pub timeout: Duration,
+    /// Nice value for this process, the host and the bridge during the paced phases only
+    /// (e.g. -10 on a machine shared with builds; needs `CAP_SYS_NICE`), restored after.
+    pub nice: Option<i32>,
 }
 
 impl Default for Options {
@@ -90,6 +94,7 @@ impl Default for Options {
             concurrency: 64,
             json: None,
             timeout: Duration::from_secs(900),
+            nice: None,
         }
     }
 }
@@ -114,6 +119,11 @@ impl Options {
         }
         if self.concurrency == 0 || self.concurrency > 1024 {
             return Err("--concurrency must be 1..=1024".into());
+        }
+        if let Some(n) = self.nice {
+            if !(-20..=19).contains(&n) {
+                return Err("--nice must be -20..=19".into());
+            }
         }
         if let Some(h) = self.host {
             if !h.ip().is_loopback() {
@@ -346,7 +356,9 @@ async fn with_children(options: &Options, dir: &Path) -> Result<Report, String> 
         machine: machine(),
         ..Report::default()
     };
-    let outcome = measure(options, host, http, pid, &mut report).await;
+    let mut niced = vec![std::process::id(), pid];
+    niced.extend(host_child.as_ref().and_then(Child::id));
+    let outcome = measure(options, host, http, pid, &niced, &mut report).await;
     report.end = limits::memory(pid).unwrap_or_default();
     drop(bridge_child);
     drop(host_child);
@@ -420,6 +432,7 @@ async fn measure(
     host: SocketAddr,
     http: SocketAddr,
     pid: u32,
+    niced: &[u32],
     report: &mut Report,
 ) -> Result<(), String> {
     tokio::time::sleep(SETTLE).await;
@@ -484,17 +497,32 @@ async fn measure(
             .map(|d| Peer::Direct(Box::new(d)))
             .collect();
         let ws: Vec<Peer> = peers.drain(..m).collect();
-        let (direct_back, p) = phase("direct", Some(pace), direct, length, None).await;
-        report_phase(&p);
-        report.phases.push(p);
+        // Paced: both paths in the same window (their sends interleaved), so that whatever
+        // else the machine does hits both alike.
+        let normal = limits::own_nice();
+        if let Some(n) = options.nice {
+            for &p in niced {
+                limits::renice(p, n)?;
+            }
+        }
+        let ((direct_back, d), (ws, b)) = tokio::join!(
+            phase("direct", Some(pace), direct, length, None, 0.5),
+            phase("bridge", Some(pace), ws, length, Some(pid), 0.0),
+        );
+        if options.nice.is_some() {
+            for &p in niced {
+                limits::renice(p, normal)?;
+            }
+        }
         direct = direct_back;
-        let (ws, p) = phase("bridge", Some(pace), ws, length, Some(pid)).await;
+        for p in [d, b] {
+            report_phase(&p);
+            report.phases.push(p);
+        }
+        let (ws, p) = phase("bridge", None, ws, length, Some(pid), 0.0).await;
         report_phase(&p);
         report.phases.push(p);
-        let (ws, p) = phase("bridge", None, ws, length, Some(pid)).await;
-        report_phase(&p);
-        report.phases.push(p);
-        let (_, p) = phase("direct", None, direct, length, None).await;
+        let (_, p) = phase("direct", None, direct, length, None, 0.0).await;
         report_phase(&p);
         report.phases.push(p);
         peers.splice(0..0, ws);
@@ -548,14 +576,15 @@ struct Driven {
     error: Option<String>,
 }
 
-/// Runs one phase: every peer in its own task, paced (`Some(interval)`, starts spread over
-/// one interval) or closed loop (`None`), until `length` has passed.
+/// Runs one phase: every peer in its own task, paced (`Some(interval)`: peer `i` starts at
+/// `(i + shift) / n` of an interval) or closed loop (`None`), until `length` has passed.
 async fn phase(
     path: &'static str,
     pace: Option<Duration>,
     peers: Vec<Peer>,
     length: Duration,
     cpu_of: Option<u32>,
+    shift: f64,
 ) -> (Vec<Peer>, Phase) {
     let n = peers.len();
     let cpu_before = cpu_of.and_then(limits::cpu_time);
@@ -565,7 +594,7 @@ async fn phase(
         .into_iter()
         .enumerate()
         .map(|(i, peer)| {
-            let offset = pace.map_or(Duration::ZERO, |p| p.mul_f64(i as f64 / n as f64));
+            let offset = pace.map_or(Duration::ZERO, |p| p.mul_f64((i as f64 + shift) / n as f64));
             tokio::spawn(drive(peer, pace, start + offset, end))
         })
         .collect();
@@ -688,7 +717,8 @@ impl Report {
             "bridge": self.bridge,
             "machine": self.machine,
             "options": {"idle": options.idle, "active": options.active, "rate_per_session": options.rate,
-                        "seconds": options.seconds, "concurrency": options.concurrency},
+                        "seconds": options.seconds, "concurrency": options.concurrency,
+                        "nice_paced": options.nice},
             "idle": {
                 "requested": i.requested, "reached": i.reached, "first_error": i.first_error,
                 "open_seconds": round3(i.open_time.as_secs_f64()),
@@ -772,8 +802,10 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "active (paced at {}/s per session, then closed loop; {} s each):",
-            options.rate, options.seconds
+            "active (paced at {}/s per session{}, both paths at once; then each path closed loop; {} s each):",
+            options.rate,
+            options.nice.map(|n| format!(", nice {n}")).unwrap_or_default(),
+            options.seconds
         );
         let _ = writeln!(
             s,
