@@ -24,6 +24,30 @@ pub fn raise_open_files() -> u64 {
     getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX)
 }
 
+/// Raises the hard open files limit to at least `want` (capped by `/proc/sys/fs/nr_open`)
+/// when this process may (`CAP_SYS_RESOURCE`), then the soft limit to the hard one, so that
+/// children (the host, the bridge) inherit room for their sessions; without the privilege
+/// the limits stay as they are. Returns the hard limit now in force.
+pub fn raise_open_files_hard(want: u64) -> u64 {
+    let hard = open_files_hard();
+    if want > hard {
+        let nr_open = std::fs::read_to_string("/proc/sys/fs/nr_open")
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .unwrap_or(want);
+        let to = want.min(nr_open).max(hard);
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(to),
+                maximum: Some(to),
+            },
+        );
+    }
+    raise_open_files();
+    open_files_hard()
+}
+
 /// The hard open files limit (what a child such as the bridge can raise itself to).
 pub fn open_files_hard() -> u64 {
     getrlimit(Resource::Nofile).maximum.unwrap_or(u64::MAX)

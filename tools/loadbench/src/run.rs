@@ -288,10 +288,11 @@ pub async fn run(options: &Options) -> Result<Report, String> {
 }
 
 async fn run_inner(options: &Options) -> Result<Report, String> {
-    let soft = limits::raise_open_files();
-    let hard = limits::open_files_hard();
     let most_active = options.active.iter().copied().max().unwrap_or(0);
     let needed = (options.idle + most_active) as u64 + RESERVE_FDS;
+    let bridge_needs = 2 * options.idle as u64 + RESERVE_FDS;
+    let hard = limits::raise_open_files_hard(needed.max(bridge_needs));
+    let soft = limits::raise_open_files();
     if needed > soft {
         return Err(format!(
             "this process needs about {needed} descriptors ({} websockets + {most_active} direct \
@@ -299,7 +300,6 @@ async fn run_inner(options: &Options) -> Result<Report, String> {
             options.idle
         ));
     }
-    let bridge_needs = 2 * options.idle as u64 + RESERVE_FDS;
     if bridge_needs > hard {
         eprintln!(
             "warning: the bridge holds 2 sockets per session: {} sessions need about \
