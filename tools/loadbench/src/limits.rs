@@ -1,6 +1,7 @@
 //! Process limits and measurements: the open files limit (each benchmark session is a socket
 //! in this process, and two in the bridge) and the bridge's memory from `/proc/PID/status`
-//! (proc(5): `VmRSS`, `VmHWM`) and open descriptors (`/proc/PID/fd`).
+//! (proc(5): `VmRSS`, `VmHWM`) and open descriptors (`/proc/PID/fd`), CPU time of a process
+//! (`/proc/PID/stat`) and of the whole machine (`/proc/stat`).
 //!
 //! Owns: reading and raising `RLIMIT_NOFILE` (setrlimit(2)), the nice value of a process's
 //! threads (setpriority(2)), parsing `/proc`. Does not own
@@ -139,6 +140,31 @@ pub fn parse_stat_cpu(text: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// CPU time all CPUs of the machine have spent busy (user, nice, system, irq, softirq,
+/// steal: every field of the `cpu` line of `/proc/stat` but idle, iowait and the guest
+/// fields, which user already counts; proc(5)).
+pub fn machine_busy() -> Option<std::time::Duration> {
+    let text = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks = parse_proc_stat_busy(&text)?;
+    let per_second = rustix::param::clock_ticks_per_second().max(1);
+    Some(std::time::Duration::from_secs_f64(
+        ticks as f64 / per_second as f64,
+    ))
+}
+
+/// The busy ticks of the aggregate `cpu` line of `/proc/stat`: user nice system idle
+/// iowait irq softirq steal guest guest_nice → user + nice + system + irq + softirq + steal.
+pub fn parse_proc_stat_busy(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let at = |i: usize| v.get(i).copied().unwrap_or(0);
+    (v.len() >= 4).then(|| at(0) + at(1) + at(2) + at(5) + at(6) + at(7))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +189,14 @@ mod tests {
         let stat = "42 (web 3270) x) S 1 42 42 0 -1 4194560 100 0 0 0 70 5 0 0 20 0 3 0";
         assert_eq!(parse_stat_cpu(stat), Some(75));
         assert_eq!(parse_stat_cpu("42 (x) S 1"), None);
+    }
+
+    #[test]
+    fn machine_busy_is_every_field_but_idle_iowait_and_guest() {
+        let stat = "cpu  100 20 30 9000 50 4 6 8 70 0\ncpu0 50 10 15 4500 25 2 3 4 35 0\n";
+        assert_eq!(parse_proc_stat_busy(stat), Some(100 + 20 + 30 + 4 + 6 + 8));
+        assert_eq!(parse_proc_stat_busy("cpu0 1 2 3 4\n"), None);
+        assert!(machine_busy().is_some());
     }
 
     #[test]

@@ -198,6 +198,9 @@ pub struct Phase {
     pub latency: Latency,
     /// The bridge's CPU time during the phase (user + system), if measured.
     pub bridge_cpu: Option<Duration>,
+    /// CPU used by the rest of the machine during the phase (every process but this one,
+    /// the bridge and the host it started), in cores: how disturbed the figures are.
+    pub others_cores: Option<f64>,
 }
 
 impl Phase {
@@ -219,6 +222,7 @@ impl Phase {
             "records_per_s": round1(2.0 * self.round_trips_per_s()),
             "latency": self.latency.json(),
             "bridge_cpu_us_per_round_trip": cpu_per_rt,
+            "others_cpu_cores": self.others_cores.map(|c| (c * 100.0).round() / 100.0),
         })
     }
 }
@@ -505,10 +509,13 @@ async fn measure(
                 limits::renice(p, n)?;
             }
         }
-        let ((direct_back, d), (ws, b)) = tokio::join!(
+        let busy = Busy::take(niced);
+        let ((direct_back, mut d), (ws, mut b)) = tokio::join!(
             phase("direct", Some(pace), direct, length, None, 0.5),
             phase("bridge", Some(pace), ws, length, Some(pid), 0.0),
         );
+        let others = busy.and_then(|busy| busy.others_cores(niced));
+        (d.others_cores, b.others_cores) = (others, others);
         if options.nice.is_some() {
             for &p in niced {
                 limits::renice(p, normal)?;
@@ -519,10 +526,14 @@ async fn measure(
             report_phase(&p);
             report.phases.push(p);
         }
-        let (ws, p) = phase("bridge", None, ws, length, Some(pid), 0.0).await;
+        let busy = Busy::take(niced);
+        let (ws, mut p) = phase("bridge", None, ws, length, Some(pid), 0.0).await;
+        p.others_cores = busy.and_then(|busy| busy.others_cores(niced));
         report_phase(&p);
         report.phases.push(p);
-        let (_, p) = phase("direct", None, direct, length, None, 0.0).await;
+        let busy = Busy::take(niced);
+        let (_, mut p) = phase("direct", None, direct, length, None, 0.0).await;
+        p.others_cores = busy.and_then(|busy| busy.others_cores(niced));
         report_phase(&p);
         report.phases.push(p);
         peers.splice(0..0, ws);
@@ -567,6 +578,36 @@ async fn open_direct(
         }
     }
     (open, None)
+}
+
+/// CPU time of the machine and of the benchmark's own processes at one moment.
+struct Busy {
+    at: Instant,
+    machine: Duration,
+    ours: Duration,
+}
+
+impl Busy {
+    fn take(ours: &[u32]) -> Option<Busy> {
+        Some(Busy {
+            at: Instant::now(),
+            machine: limits::machine_busy()?,
+            ours: ours
+                .iter()
+                .map(|&p| limits::cpu_time(p))
+                .sum::<Option<Duration>>()?,
+        })
+    }
+
+    /// Cores the rest of the machine kept busy since `self`.
+    fn others_cores(&self, ours: &[u32]) -> Option<f64> {
+        let now = Busy::take(ours)?;
+        let others = now
+            .machine
+            .saturating_sub(self.machine)
+            .saturating_sub(now.ours.saturating_sub(self.ours));
+        Some(others.as_secs_f64() / now.at.duration_since(self.at).as_secs_f64().max(1e-9))
+    }
 }
 
 /// What one session did in a phase.
@@ -627,6 +668,7 @@ async fn phase(
         elapsed,
         latency: Latency::of(&mut samples),
         bridge_cpu,
+        others_cores: None,
     };
     (back, phase)
 }
@@ -661,7 +703,7 @@ async fn drive(mut peer: Peer, pace: Option<Duration>, first: Instant, end: Inst
 
 fn report_phase(p: &Phase) {
     eprintln!(
-        "{:>6} {:<5} {:>5} sessions: {:>7} round trips, {:>8.0}/s, p50 {:>8.1} µs, p99 {:>8.1} µs, max {:>9.1} µs{}",
+        "{:>6} {:<5} {:>5} sessions: {:>7} round trips, {:>8.0}/s, p50 {:>8.1} µs, p99 {:>8.1} µs, max {:>9.1} µs, others {}{}",
         p.path,
         p.mode,
         p.sessions,
@@ -670,6 +712,7 @@ fn report_phase(p: &Phase) {
         p.latency.p50,
         p.latency.p99,
         p.latency.max,
+        others(p),
         if p.errors > 0 {
             format!(", {} errors ({})", p.errors, p.first_error.as_deref().unwrap_or(""))
         } else {
@@ -809,7 +852,7 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "  {:<6} {:<5} {:>5} {:>8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}",
+            "  {:<6} {:<5} {:>5} {:>8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>7}",
             "path",
             "mode",
             "sess",
@@ -819,7 +862,8 @@ impl Report {
             "p99 µs",
             "max µs",
             "cpu µs/rt",
-            "errors"
+            "errors",
+            "others"
         );
         for p in &self.phases {
             let cpu = p
@@ -829,7 +873,7 @@ impl Report {
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 s,
-                "  {:<6} {:<5} {:>5} {:>8.0} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>10} {:>9}",
+                "  {:<6} {:<5} {:>5} {:>8.0} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>10} {:>9} {:>7}",
                 p.path,
                 p.mode,
                 p.sessions,
@@ -839,9 +883,16 @@ impl Report {
                 p.latency.p99,
                 p.latency.max,
                 cpu,
-                p.errors
+                p.errors,
+                others(p)
             );
         }
+        let _ = writeln!(
+            s,
+            "  (cpu µs/rt: the bridge's CPU time per round trip; others: cores the rest of the \
+             machine kept busy during the phase, of {})",
+            self.machine["cores"]
+        );
         for (m, a) in self.added() {
             let _ = writeln!(
                 s,
@@ -874,6 +925,12 @@ impl Report {
         );
         s
     }
+}
+
+/// The rest of the machine's CPU use during a phase, e.g. `0.35c` (cores).
+fn others(p: &Phase) -> String {
+    p.others_cores
+        .map_or_else(|| "-".into(), |c| format!("{c:.2}c"))
 }
 
 fn verdict(ok: bool) -> &'static str {
