@@ -45,6 +45,10 @@ pub const ENDPOINT: &str = "load";
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Pause before a memory reading, so that freed memory and in-flight work settle.
 const SETTLE: Duration = Duration::from_secs(2);
+/// Longest wait for a quiet machine before a paced window (`--quiet`).
+pub const MAX_QUIET_WAIT: Duration = Duration::from_secs(120);
+/// The interval over which `--quiet` judges the rest of the machine's CPU use.
+const QUIET_PROBE: Duration = Duration::from_secs(1);
 
 /// Which bridge process to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +84,9 @@ pub struct Options {
     /// Nice value for this process, the host and the bridge during the paced phases only
     /// (e.g. -10 on a machine shared with builds; needs `CAP_SYS_NICE`), restored after.
     pub nice: Option<i32>,
+    /// Before each paced window, wait (at most [`MAX_QUIET_WAIT`]) until the rest of the
+    /// machine uses at most this many cores.
+    pub quiet: Option<f64>,
 }
 
 impl Default for Options {
@@ -95,6 +102,7 @@ impl Default for Options {
             json: None,
             timeout: Duration::from_secs(900),
             nice: None,
+            quiet: None,
         }
     }
 }
@@ -123,6 +131,11 @@ impl Options {
         if let Some(n) = self.nice {
             if !(-20..=19).contains(&n) {
                 return Err("--nice must be -20..=19".into());
+            }
+        }
+        if let Some(q) = self.quiet {
+            if q.is_nan() || q < 0.0 {
+                return Err("--quiet must be a number of cores, 0 or more".into());
             }
         }
         if let Some(h) = self.host {
@@ -509,6 +522,9 @@ async fn measure(
                 limits::renice(p, n)?;
             }
         }
+        if let Some(limit) = options.quiet {
+            wait_for_quiet(niced, limit).await;
+        }
         let busy = Busy::take(niced);
         let ((direct_back, mut d), (ws, mut b)) = tokio::join!(
             phase("direct", Some(pace), direct, length, None, 0.5),
@@ -608,6 +624,33 @@ impl Busy {
             .saturating_sub(now.ours.saturating_sub(self.ours));
         Some(others.as_secs_f64() / now.at.duration_since(self.at).as_secs_f64().max(1e-9))
     }
+}
+
+/// Waits, at most [`MAX_QUIET_WAIT`], for a [`QUIET_PROBE`] in which the rest of the machine
+/// keeps at most `limit` cores busy.
+async fn wait_for_quiet(ours: &[u32], limit: f64) {
+    let started = Instant::now();
+    let mut last = None;
+    while started.elapsed() < MAX_QUIET_WAIT {
+        let Some(busy) = Busy::take(ours) else { return };
+        tokio::time::sleep(QUIET_PROBE).await;
+        let others = busy.others_cores(ours);
+        if others.is_none_or(|c| c <= limit) {
+            if last.is_some() {
+                eprintln!("quiet after {:.0} s", started.elapsed().as_secs_f64());
+            }
+            return;
+        }
+        if last.is_none() {
+            eprintln!("waiting for the rest of the machine to use at most {limit} cores");
+        }
+        last = others;
+    }
+    eprintln!(
+        "not quiet within {} s (the rest of the machine used {:.2} cores); measuring anyway",
+        MAX_QUIET_WAIT.as_secs(),
+        last.unwrap_or_default()
+    );
 }
 
 /// What one session did in a phase.
@@ -761,7 +804,7 @@ impl Report {
             "machine": self.machine,
             "options": {"idle": options.idle, "active": options.active, "rate_per_session": options.rate,
                         "seconds": options.seconds, "concurrency": options.concurrency,
-                        "nice_paced": options.nice},
+                        "nice_paced": options.nice, "quiet_cores": options.quiet},
             "idle": {
                 "requested": i.requested, "reached": i.reached, "first_error": i.first_error,
                 "open_seconds": round3(i.open_time.as_secs_f64()),
@@ -995,6 +1038,11 @@ mod tests {
             ..Options::default()
         };
         assert!(long.validate().unwrap_err().contains("--seconds"));
+        let negative_quiet = Options {
+            quiet: Some(-1.0),
+            ..Options::default()
+        };
+        assert!(negative_quiet.validate().unwrap_err().contains("--quiet"));
     }
 
     #[test]
