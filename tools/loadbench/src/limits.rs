@@ -63,20 +63,46 @@ pub fn own_nice() -> i32 {
 /// `PRIO_PROCESS` changes one thread; threads created later inherit their creator's). A
 /// negative value needs `CAP_SYS_NICE`.
 pub fn renice(pid: u32, nice: i32) -> Result<(), String> {
-    let dir = format!("/proc/{pid}/task");
-    let tasks = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
-    for task in tasks.flatten() {
-        let tid = task
-            .file_name()
-            .to_str()
-            .and_then(|t| t.parse::<i32>().ok())
-            .and_then(rustix::process::Pid::from_raw);
-        if let Some(tid) = tid {
-            rustix::process::setpriority_process(Some(tid), nice)
-                .map_err(|e| format!("nice {nice} for thread {tid:?} of {pid}: {e}"))?;
+    for tid in threads(pid)? {
+        let id = rustix::process::Pid::from_raw(tid);
+        rustix::process::setpriority_process(id, nice)
+            .map_err(|e| format!("nice {nice} for thread {tid} of {pid}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Puts every thread of `pid` in the real-time `SCHED_FIFO` class at `priority`, or back in
+/// `SCHED_OTHER` (`None`), with chrt(1) (sched_setscheduler(2) has no safe binding here).
+/// Needs `CAP_SYS_NICE`; the kernel's real-time throttling (`sched_rt_runtime_us`) still
+/// leaves the rest of the machine some CPU.
+pub fn set_fifo(pid: u32, priority: Option<u8>) -> Result<(), String> {
+    for tid in threads(pid)? {
+        let (policy, prio) = match priority {
+            Some(p) => ("-f", p.to_string()),
+            None => ("-o", "0".to_owned()),
+        };
+        let status = std::process::Command::new("chrt")
+            .args([policy, "-p", &prio, &tid.to_string()])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("chrt: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "chrt {policy} -p {prio} {tid} (thread of {pid}): {status}"
+            ));
         }
     }
     Ok(())
+}
+
+/// The thread ids of `pid` (`/proc/PID/task`).
+fn threads(pid: u32) -> Result<Vec<i32>, String> {
+    let dir = format!("/proc/{pid}/task");
+    let tasks = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
+    Ok(tasks
+        .flatten()
+        .filter_map(|t| t.file_name().to_str().and_then(|t| t.parse().ok()))
+        .collect())
 }
 
 /// Memory of a process, from `/proc/PID/status`.

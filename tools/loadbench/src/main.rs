@@ -4,7 +4,7 @@
 //! ```text
 //! web3270-load run [--bridge PATH|self] [--host ADDR] [--idle N] [--active M,M...]
 //!                  [--rate R] [--seconds S] [--concurrency C] [--json FILE] [--timeout S]
-//!                  [--nice N] [--quiet C]
+//!                  [--nice N] [--fifo P] [--quiet C]
 //! web3270-load host [--port N] [--bind ADDR]     the fast TN3270 host alone
 //! web3270-load bridge --config FILE              the bridge in this binary (smoke test)
 //! ```
@@ -49,6 +49,9 @@ run options:
   --nice N             nice value of this process, the host and the bridge during the paced
                        phases only (e.g. -10 on a machine shared with builds; needs
                        CAP_SYS_NICE); the closed loops run at the normal priority
+  --fifo P             real-time priority (SCHED_FIFO, 1-50) of this process, the host and
+                       the bridge during the paced phases only, so that other work on the
+                       machine does not delay their wake-ups (needs CAP_SYS_NICE and chrt)
   --quiet C            before each paced window, wait (at most 120 s) for a second in which
                        the rest of the machine uses at most C cores (e.g. 0.3 on a shared
                        machine); the report shows what it used during each phase anyway
@@ -112,6 +115,7 @@ fn parse_run(args: &[String]) -> Result<Options, String> {
             "--concurrency" => o.concurrency = value.parse().map_err(|_| bad("not a count"))?,
             "--json" => o.json = Some(PathBuf::from(value)),
             "--nice" => o.nice = Some(value.parse().map_err(|_| bad("not a number"))?),
+            "--fifo" => o.fifo = Some(value.parse().map_err(|_| bad("not a priority"))?),
             "--quiet" => o.quiet = Some(value.parse().map_err(|_| bad("not a number"))?),
             "--timeout" => {
                 o.timeout = Duration::from_secs(value.parse().map_err(|_| bad("not seconds"))?)

@@ -84,6 +84,8 @@ pub struct Options {
     /// Nice value for this process, the host and the bridge during the paced phases only
     /// (e.g. -10 on a machine shared with builds; needs `CAP_SYS_NICE`), restored after.
     pub nice: Option<i32>,
+    /// Real-time (`SCHED_FIFO`) priority for the same processes and the same windows.
+    pub fifo: Option<u8>,
     /// Before each paced window, wait (at most [`MAX_QUIET_WAIT`]) until the rest of the
     /// machine uses at most this many cores.
     pub quiet: Option<f64>,
@@ -102,6 +104,7 @@ impl Default for Options {
             json: None,
             timeout: Duration::from_secs(900),
             nice: None,
+            fifo: None,
             quiet: None,
         }
     }
@@ -132,6 +135,9 @@ impl Options {
             if !(-20..=19).contains(&n) {
                 return Err("--nice must be -20..=19".into());
             }
+        }
+        if self.fifo.is_some_and(|p| !(1..=50).contains(&p)) {
+            return Err("--fifo must be 1..=50".into());
         }
         if let Some(q) = self.quiet {
             if q.is_nan() || q < 0.0 {
@@ -525,6 +531,11 @@ async fn measure(
         if let Some(limit) = options.quiet {
             wait_for_quiet(niced, limit).await;
         }
+        if options.fifo.is_some() {
+            for &p in niced {
+                limits::set_fifo(p, options.fifo)?;
+            }
+        }
         let busy = Busy::take(niced);
         let ((direct_back, mut d), (ws, mut b)) = tokio::join!(
             phase("direct", Some(pace), direct, length, None, 0.5),
@@ -532,6 +543,11 @@ async fn measure(
         );
         let others = busy.and_then(|busy| busy.others_cores(niced));
         (d.others_cores, b.others_cores) = (others, others);
+        if options.fifo.is_some() {
+            for &p in niced {
+                limits::set_fifo(p, None)?;
+            }
+        }
         if options.nice.is_some() {
             for &p in niced {
                 limits::renice(p, normal)?;
@@ -804,7 +820,8 @@ impl Report {
             "machine": self.machine,
             "options": {"idle": options.idle, "active": options.active, "rate_per_session": options.rate,
                         "seconds": options.seconds, "concurrency": options.concurrency,
-                        "nice_paced": options.nice, "quiet_cores": options.quiet},
+                        "nice_paced": options.nice, "fifo_paced": options.fifo,
+                        "quiet_cores": options.quiet},
             "idle": {
                 "requested": i.requested, "reached": i.reached, "first_error": i.first_error,
                 "open_seconds": round3(i.open_time.as_secs_f64()),
@@ -890,7 +907,8 @@ impl Report {
             s,
             "active (paced at {}/s per session{}, both paths at once; then each path closed loop; {} s each):",
             options.rate,
-            options.nice.map(|n| format!(", nice {n}")).unwrap_or_default(),
+            options.nice.map(|n| format!(", nice {n}")).unwrap_or_default()
+                + &options.fifo.map(|p| format!(", SCHED_FIFO {p}")).unwrap_or_default(),
             options.seconds
         );
         let _ = writeln!(
@@ -1043,6 +1061,11 @@ mod tests {
             ..Options::default()
         };
         assert!(negative_quiet.validate().unwrap_err().contains("--quiet"));
+        let fifo_too_high = Options {
+            fifo: Some(90),
+            ..Options::default()
+        };
+        assert!(fifo_too_high.validate().unwrap_err().contains("--fifo"));
     }
 
     #[test]
