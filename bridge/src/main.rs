@@ -148,6 +148,29 @@ fn demo_host_addr(args: &[String]) -> Result<std::net::SocketAddr, String> {
     Ok(std::net::SocketAddr::new(bind, port))
 }
 
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit: every session holds two sockets (the
+/// browser's websocket or native client, and the host), so the common soft default of 1024
+/// would cap the bridge at about 500 sessions. The hard limit is the operator's (`ulimit -Hn`,
+/// systemd `LimitNOFILE=`, the container runtime); the bridge never needs more privilege.
+fn raise_open_files_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        match setrlimit(Resource::Nofile, raised) {
+            Ok(()) => tracing::info!(
+                from = ?limit.current,
+                to = ?limit.maximum,
+                "open files limit raised to the hard limit"
+            ),
+            Err(e) => tracing::warn!(error = %e, "open files limit not raised"),
+        }
+    }
+}
+
 /// `web3270 serve [--config PATH]`.
 fn serve(args: &[String]) -> ExitCode {
     let path = match args {
@@ -169,6 +192,7 @@ fn serve(args: &[String]) -> ExitCode {
     };
     // Standard error or the rotating `logging.file`; kept until exit (flushes the queue).
     let _log = bridge::logging::init(&config.logging);
+    raise_open_files_limit();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

@@ -59,8 +59,10 @@ use task::{Command, Op};
 pub const EVENT_QUEUE: usize = 64;
 /// Commands (sends) waiting for the connection task.
 pub const COMMAND_QUEUE: usize = 32;
-/// Bytes read from the host at a time.
-pub const READ_CHUNK: usize = 16 * 1024;
+/// Bytes read from the host at a time. Every connection holds one such buffer for its whole
+/// life, so it is small (an idle session's RSS counts); a typical screen (1–4 KB) still
+/// arrives in one read, a larger record in a few (the telnet layer gathers it).
+pub const READ_CHUNK: usize = 4 * 1024;
 /// Largest record body accepted by the senders (a 27x132 screen with every attribute is
 /// far below; the telnet layer's receive limit is the same).
 pub const MAX_SEND_RECORD: usize = tn3270::telnet::consts::MAX_RECORD_LEN;

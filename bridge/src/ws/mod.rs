@@ -42,6 +42,17 @@ pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default largest websocket message (and frame) when the configuration gives none.
 pub const DEFAULT_MAX_MESSAGE: usize = 1 << 20;
 
+/// Initial size (and largest read) of each websocket's read buffer. Inbound records are a
+/// few bytes to a few KB (an AID with its fields, a Query Reply); the buffer grows for a
+/// larger frame, up to the message limit. tungstenite's default (128 KiB, zero-filled on the
+/// first read) alone made an idle session cost 128 KiB of RSS.
+pub const READ_BUFFER: usize = 4096;
+
+/// Outgoing frames are written at once, not gathered up to a size (each record is one
+/// message and latency matters more than syscalls); the buffer keeps the capacity of the
+/// largest frame sent.
+pub const WRITE_BUFFER: usize = 0;
+
 /// Most bytes of outgoing frames buffered in the websocket writer (beyond the session's
 /// message queue) before a write fails and the browser is detached.
 pub const MAX_WRITE_BUFFER: usize = 4 << 20;
@@ -160,6 +171,8 @@ pub async fn upgrade(
         .unwrap_or(DEFAULT_MAX_MESSAGE);
     ws.max_message_size(max)
         .max_frame_size(max)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| {
             serve(state, socket, principal, client).instrument(session_span(client))
@@ -185,7 +198,9 @@ async fn serve(
     principal: Option<crate::auth::Principal>,
     client: Option<std::net::SocketAddr>,
 ) {
-    let attachment = match hello(&state, &mut socket, principal, client).await {
+    // Boxed: opening a session (connect, negotiate) is a large future; on the heap only
+    // while it runs, it does not size this task for the session's whole life.
+    let attachment = match Box::pin(hello(&state, &mut socket, principal, client)).await {
         Ok(a) => a,
         Err(r) => {
             metrics::refusal(Listener::Websocket, RefusalReason::from_code(r.code));
