@@ -1769,7 +1769,8 @@ impl WebTerminal {
     }
 
     /// Record mode: starts a session the bridge announced with its `session` message (the
-    /// parsed JSON object: `model`, `mode`, `lu_state`, `lu`, `tls`). The terminal then takes
+    /// parsed JSON object: `model`, `mode`, `lu_state`, `lu`, `tls`, `code_page`: the
+    /// endpoint's code page, which replaces the `codePage` option when present). The terminal then takes
     /// host records with [`WebTerminal::feed_record`] and sends through the `setOnSend`
     /// callback. The OIA shows the session as connected.
     #[wasm_bindgen(js_name = beginSession)]
@@ -1784,6 +1785,11 @@ impl WebTerminal {
                 js_str(&info, "lu_state").as_deref(),
             );
             i.color = model.color;
+            // The endpoint's code page, when the bridge names one, wins over the page's
+            // setting: it is how the host encodes its text.
+            if let Some(cp) = js_str(&info, "code_page").and_then(|n| CodePage::by_name(&n)) {
+                i.code_page = cp;
+            }
             let config = TerminalConfig {
                 model,
                 code_page: i.code_page,

@@ -555,3 +555,28 @@ fn record_mode_talks_the_websocket_protocol() {
         Some(r#"{"type":"attn"}"#)
     );
 }
+
+/// The bridge's `session` message names the endpoint's code page: the terminal decodes the
+/// host's text with it, whatever its own `codePage` option says; without one it keeps the
+/// option.
+#[wasm_bindgen_test]
+fn the_endpoints_code_page_from_the_session_message_decodes_the_screen() {
+    // Erase/Write, WCC restore, SBA 0, then bytes CP037 shows as "¢!@{" and CP273 as "ÄÜ§ä".
+    let write = [0x00, 0xf5, 0xc3, 0x11, 0x40, 0x40, 0x4a, 0x5a, 0x7c, 0xc0];
+    let session = |code_page: &str| {
+        js_sys::JSON::parse(&format!(
+            r#"{{"model":"3279-2-E","mode":"tn3270e","lu_state":"lu-lu","code_page":{code_page}}}"#
+        ))
+        .unwrap()
+    };
+    let div = container(800, 500);
+    let t = terminal(&div, 1.0);
+    t.begin_session(session(r#""cp273""#)).unwrap();
+    t.feed_record(&write);
+    assert!(t.screen_text().starts_with("ÄÜ§ä"), "{}", t.screen_text());
+    let div = container(800, 500);
+    let t = terminal(&div, 1.0);
+    t.begin_session(session("null")).unwrap();
+    t.feed_record(&write);
+    assert!(t.screen_text().starts_with("¢!@{"), "{}", t.screen_text());
+}

@@ -146,6 +146,10 @@ pub struct SessionInfo {
     pub mode: Mode,
     /// Whether the upstream connection is encrypted.
     pub tls: bool,
+    /// The code page the session's mirror decodes with when the endpoint (or the request)
+    /// names one, by its canonical name (`cp273`); `None`: CP037, and the browser keeps its
+    /// own setting.
+    pub code_page: Option<&'static str>,
 }
 
 /// Why a session could not be created or resumed.
@@ -420,6 +424,7 @@ impl SessionManager {
                 model: model_name(&model),
                 mode: info.mode,
                 tls: info.tls,
+                code_page: options.code_page.map(|c| c.name),
             },
             sender,
             mirror,
