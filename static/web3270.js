@@ -11,7 +11,6 @@
 // session, records, control), reconnect with backoff and resume, events. What it does not:
 // rendering, keyboard mapping, the 3270 data stream (all in the wasm, web-client/).
 
-import { FieldMap } from './fields.js';
 
 /** The wasm terminal and its init function, loaded once per page. */
 let wasmReady = null;
@@ -110,7 +109,7 @@ function oiaState(state, extra) {
  */
 export class Session extends EventTarget {
   #term; #opts; #socket = null; #retry = 0; #timer = 0; #wanted = false; #state = 'idle';
-  #screenQueued = false; #resumeKey; #info = null; #mod; #fieldMap;
+  #screenQueued = false; #resumeKey; #info = null; #mod;
 
   constructor(mod, term, opts) {
     super();
@@ -118,20 +117,12 @@ export class Session extends EventTarget {
     this.#term = term;
     this.#opts = opts;
     this.#resumeKey = `web3270.resume.${opts.storageKey}`;
-    this.#fieldMap = new FieldMap(opts.model);
     term.setOnSend((msg) => {
       if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(msg);
     });
     for (const name of TERMINAL_EVENTS) {
       term.on(name, (detail) => this.#emit(name, detail === undefined ? {} : detail));
     }
-    // A Clear typed on the keyboard erases the screen locally: so do the tracked fields.
-    term.canvas()?.addEventListener('keydown', (e) => {
-      if (!opts.readOnly
-          && term.keyAction(e.key, e.code, e.shiftKey, e.ctrlKey, e.altKey, e.metaKey) === 'Clear') {
-        this.#fieldMap.clear();
-      }
-    });
   }
 
   /** The WebTerminal (escape hatch: renderNow, cellRect, keyAction… docs/WEB-CLIENT.md). */
@@ -221,7 +212,6 @@ export class Session extends EventTarget {
     if (typeof e.data !== 'string') {
       const bytes = new Uint8Array(e.data);
       this.#term.feedRecord(bytes); // a `bell` event comes from the terminal's alarm
-      this.#fieldMap.apply(bytes);
       this.#queueScreen();
       return;
     }
@@ -232,7 +222,6 @@ export class Session extends EventTarget {
       this.#info = m;
       sessionStorage.setItem(this.#resumeKey, m.resume_token);
       this.#term.beginSession(m);
-      this.#fieldMap = new FieldMap(m.model);
       this.#setState('connected', { endpoint: m.endpoint, lu: m.lu, tls: m.tls });
       this.#emit('connect', m);
       this.#queueScreen();
@@ -299,9 +288,7 @@ export class Session extends EventTarget {
   /** Presses one key by action name ("Enter", "PF3", "Clear", "Attn"…); returns the outcome. */
   press(action) {
     if (this.#opts.readOnly) throw new Error('press: the session is read-only');
-    const outcome = this.#term.press(action);
-    if (String(action).toLowerCase() === 'clear') this.#fieldMap.clear();
-    return outcome;
+    return this.#term.press(action);
   }
 
   /** The screen as shown: rows joined by "\n"; non-display (password) fields are blank. */
@@ -312,15 +299,11 @@ export class Session extends EventTarget {
   cursor() { return Array.from(this.#term.cursor()); }
 
   /**
-   * The fields on the screen: `[{row, col, length, protected, numeric, hidden, intensified,
-   * text}]` (row/col of the first data cell, 0-based; hidden fields have blank text). Uses the
-   * terminal's own `fields()` when the wasm provides one, else the field attributes followed
-   * in JS from the host's writes (static/fields.js).
+   * The fields on the screen, from the terminal's own screen model: `[{row, col, length,
+   * protected, numeric, hidden, intensified, modified, text}]` (row/col of the first data
+   * cell, 0-based; hidden fields have blank text).
    */
-  fields() {
-    if (typeof this.#term.fields === 'function') return this.#term.fields();
-    return this.#fieldMap.fields(this.screenText().split('\n'));
-  }
+  fields() { return this.#term.fields(); }
 
   /** Switches the colour theme: x3270, green, dark, light, high-contrast. */
   setTheme(name) { this.#term.setTheme(name); this.#opts.theme = name; }

@@ -2170,6 +2170,45 @@ impl WebTerminal {
             .join("\n")
     }
 
+    /// The fields on the screen, in buffer order: `[{row, col, length, protected, numeric,
+    /// hidden, intensified, modified, text}]` (row/col of the first data cell, 0-based;
+    /// `text` as the screen shows it, so a hidden field's is blank; a field may wrap past the
+    /// last cell to the first).
+    #[wasm_bindgen(js_name = fields)]
+    pub fn fields(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        let Ok(i) = self.inner.try_borrow() else {
+            return out;
+        };
+        let screen = i.term.screen();
+        let f = Frame::new(screen, &i.options());
+        let cells: Vec<char> = (0..f.rows())
+            .flat_map(|r| f.row_text(r).chars().collect::<Vec<_>>())
+            .collect();
+        let n = cells.len().max(1);
+        for field in screen.field_infos() {
+            let start = field.row * f.cols() + field.col;
+            let text: String = (0..field.len)
+                .map(|k| cells.get((start + k) % n).copied().unwrap_or(' '))
+                .collect();
+            let o = js_sys::Object::new();
+            let set = |k: &str, v: JsValue| {
+                let _ = Reflect::set(&o, &k.into(), &v);
+            };
+            set("row", (field.row as u32).into());
+            set("col", (field.col as u32).into());
+            set("length", (field.len as u32).into());
+            set("protected", field.protected.into());
+            set("numeric", field.numeric.into());
+            set("hidden", (!field.display).into());
+            set("intensified", field.intensified.into());
+            set("modified", field.mdt.into());
+            set("text", text.into());
+            out.push(&o);
+        }
+        out
+    }
+
     /// The OIA line.
     #[wasm_bindgen(js_name = oiaText)]
     pub fn oia_text(&self) -> String {
