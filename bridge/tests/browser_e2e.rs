@@ -23,6 +23,7 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use bridge::config::{AuthType, BasicUser, Config, Endpoint, Secret};
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
@@ -1420,8 +1421,20 @@ async fn http_get(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    http_request("GET", addr, path, headers).await
+}
+
+/// A raw HTTP/1.1 request without a body: (status, headers lower-cased, body).
+async fn http_request(
+    method: &str,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n"
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -1619,6 +1632,76 @@ async fn iframe_embedding_obeys_the_origin_allow_list() {
         page.wait_for("window.portalError !== undefined", "the refused import").await;
         assert_eq!(page.js("return !!window.portalSession").await, json!(false));
         page.shot("iframe-refused").await;
+    })
+    .await;
+}
+
+/// With authentication on, the iframe asks its parent for a ticket (`auth-required`) and
+/// connects once the parent posts one (the portal's backend got it from the bridge; here the
+/// test does); the module mounted in the portal without a ticket is refused and stops
+/// (`unauthorized`, no reconnect loop).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iframe_takes_a_ticket_from_its_parent_when_authentication_is_on() {
+    require_pkg();
+    let dir = TestDir::new("browser_iframe_ticket").unwrap();
+    let portal = portal_server().await;
+    let mut config = auth_config(Duration::from_secs(3600));
+    config.server.embed_allowed_origins = vec![format!("http://127.0.0.1:{}", portal.port())];
+    let bridge = Bridge::start(config).await;
+    let frame_url = bridge.url("/static/embed.html#endpoint=demo");
+    let addr = bridge.addr;
+    with_browser(&dir, |page| async move {
+        page.goto(&format!("http://127.0.0.1:{}/?frame={}", portal.port(), urlencode(&frame_url)))
+            .await;
+        page.wait_for(
+            "window.messages.some(m => m.type === 'event' && m.name === 'auth-required'                && m.detail.reason === 'missing' && m.detail.type === 'basic')",
+            "the frame asking for a ticket",
+        )
+        .await;
+        page.shot("frame-waits-for-a-ticket").await;
+        assert_eq!(
+            page.js("return window.messages.some(m => m.name === 'screen' || m.name === 'connect')")
+                .await,
+            json!(false),
+            "no session without a ticket"
+        );
+        // The portal's backend: POST /api/v1/auth/ticket with the user's credentials.
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{SIGN_IN_USER}:{SIGN_IN_PASSWORD}"));
+        let (status, _, body) = http_request(
+            "POST",
+            addr,
+            "/api/v1/auth/ticket",
+            &[("Authorization", &format!("Basic {basic}"))],
+        )
+        .await;
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+        let issued: Value = serde_json::from_slice(&body).unwrap();
+        page.js(&format!(
+            "send({{type: 'ticket', id: 3, ticket: {{ticket: {}, expiresIn: {}}}}}); return true",
+            issued["ticket"],
+            issued["expires_in"]
+        ))
+        .await;
+        page.wait_for("window.messages.some(m => m.type === 'result' && m.id === 3 && m.value === null)", "the ticket accepted").await;
+        page.wait_for(
+            "window.messages.some(m => m.type === 'event' && m.name === 'screen' && m.detail.text.includes('Password'))",
+            "the logon screen once the ticket arrived",
+        )
+        .await;
+        // The module in the portal page had no ticket: refused once, then it waits.
+        page.wait_for(
+            "window.portalSession?.state === 'unauthorized'",
+            "the portal's own terminal refused",
+        )
+        .await;
+        page.shot("frame-signed-in").await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            page.js("return window.portalSession.state").await,
+            json!("unauthorized"),
+            "no reconnect loop after UNAUTHORIZED"
+        );
     })
     .await;
 }
