@@ -448,13 +448,15 @@ function signedIn(t) {
   }
 }
 
-/** Locks the page when the ticket expires (the session goes on until the user is back). */
+/** Locks the page when the ticket expires (the session goes on until the user is back, or
+ *  logs out: the header keeps the Log out button). */
 function armExpiry() {
   clearTimeout(expiryTimer);
   const wait = ticket.expiresAt - TICKET_MARGIN_MS - Date.now();
   expiryTimer = setTimeout(() => {
     if (ticketValid()) { armExpiry(); return; } // a lifetime longer than one timer
     ticket = null;
+    userEl.textContent = `${signedInUser}: sign-in expired`;
     lock(EXPIRED_MESSAGE);
   }, Math.min(Math.max(wait, 0), MAX_TIMER_MS));
 }

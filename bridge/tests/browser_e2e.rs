@@ -1362,6 +1362,9 @@ async fn an_expired_sign_in_locks_the_terminal_until_the_user_signs_in_again() {
         assert_eq!(view["form"], true, "{view}");
         assert_eq!(view["terminal"], false, "the terminal is hidden: {view}");
         assert_eq!(view["keys"], false, "{view}");
+        // The header says so and still offers to log out instead.
+        assert_eq!(view["user"], "alice: sign-in expired", "{view}");
+        assert_eq!(view["logout"], true, "{view}");
         // The user name is filled in; the focus waits in the password field.
         assert_eq!(view["focus"], "login-password", "{view}");
         assert_eq!(
