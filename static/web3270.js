@@ -62,6 +62,14 @@ export class AuthError extends Error {
   }
 }
 
+/**
+ * The fetch credentials mode of every API call: `omit`. The bridge uses no cookies (its
+ * credentials are the Authorization header we set), and with credentials included a 401 that
+ * carries `WWW-Authenticate: Basic` makes the browser open its own login dialog over the page
+ * (Fetch standard, "HTTP-network-or-cache fetch": the 401 prompt) instead of handing us the 401.
+ */
+const API_CREDENTIALS = 'omit';
+
 /** The statuses an API answer is an [`AuthError`] for. */
 const AUTH_STATUSES = new Set([401, 403, 429]);
 
@@ -118,7 +126,7 @@ function base64Utf8(text) {
  * without the route (404) needs none. Throws an AuthError for 403 `HTTPS_REQUIRED`.
  */
 export async function authInfo(bridgeUrl = DEFAULT_BRIDGE) {
-  const r = await fetch(new URL('api/v1/auth', bridgeUrl), { credentials: 'same-origin' });
+  const r = await fetch(new URL('api/v1/auth', bridgeUrl), { credentials: API_CREDENTIALS });
   if (r.status === 404) return { enabled: false, type: 'none' };
   if (!r.ok) await failure(r, 'GET /api/v1/auth');
   return r.json();
@@ -141,7 +149,7 @@ export async function requestTicket(credentials, bridgeUrl = DEFAULT_BRIDGE) {
     authorization = `Basic ${base64Utf8(`${user}:${password}`)}`;
   } else throw new TypeError('requestTicket: {user, password} or {token}');
   const r = await fetch(new URL('api/v1/auth/ticket', bridgeUrl), {
-    method: 'POST', credentials: 'same-origin', cache: 'no-store',
+    method: 'POST', credentials: API_CREDENTIALS, cache: 'no-store',
     headers: { Authorization: authorization },
   });
   if (r.status !== 201) await failure(r, 'POST /api/v1/auth/ticket');
@@ -158,7 +166,7 @@ export async function revokeTicket(ticket, bridgeUrl = DEFAULT_BRIDGE) {
   const t = normaliseTicket(ticket);
   if (!t || expired(t)) return; // nothing to revoke; presenting it would count as a failure
   const r = await fetch(new URL('api/v1/auth/ticket', bridgeUrl), {
-    method: 'DELETE', credentials: 'same-origin', headers: bearer(ticket),
+    method: 'DELETE', credentials: API_CREDENTIALS, headers: bearer(ticket),
   });
   if (r.ok || r.status === 401 || r.status === 400) return;
   await failure(r, 'DELETE /api/v1/auth/ticket');
@@ -182,7 +190,7 @@ async function loadWasm(bridgeUrl) {
  *  authentication on, pass `{ticket}`; a refusal throws an AuthError (401: sign in again). */
 export async function listEndpoints(bridgeUrl = DEFAULT_BRIDGE, { ticket = null } = {}) {
   const r = await fetch(new URL('api/v1/endpoints', bridgeUrl), {
-    credentials: 'same-origin', headers: bearer(ticket),
+    credentials: API_CREDENTIALS, headers: bearer(ticket),
   });
   if (!r.ok) await failure(r, 'GET /api/v1/endpoints');
   return (await r.json()).endpoints ?? [];
