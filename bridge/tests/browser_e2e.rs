@@ -1355,8 +1355,7 @@ async fn an_expired_sign_in_locks_the_terminal_until_the_user_signs_in_again() {
         page.shot("expired").await;
         let view = page.js(SIGN_IN_VIEW).await;
         assert_eq!(
-            view["error"],
-            "Your sign-in has expired. Sign in again to continue.",
+            view["error"], "Your sign-in has expired. Sign in again to continue.",
             "{view}"
         );
         assert_eq!(view["form"], true, "{view}");
@@ -1368,7 +1367,8 @@ async fn an_expired_sign_in_locks_the_terminal_until_the_user_signs_in_again() {
         // The user name is filled in; the focus waits in the password field.
         assert_eq!(view["focus"], "login-password", "{view}");
         assert_eq!(
-            page.js("return document.getElementById('login-user').value").await,
+            page.js("return document.getElementById('login-user').value")
+                .await,
             json!(SIGN_IN_USER)
         );
         assert_eq!(
@@ -1394,15 +1394,21 @@ async fn an_expired_sign_in_locks_the_terminal_until_the_user_signs_in_again() {
         page.shot("signed-in-again").await;
         let view = page.js(SIGN_IN_VIEW).await;
         assert_eq!(view["terminal"], true, "{view}");
-        assert_eq!(page.screen_text().await, menu, "the same host session, the same screen");
         assert_eq!(
-            page.js("return window.web3270.session.socket === window.__socket").await,
+            page.screen_text().await,
+            menu,
+            "the same host session, the same screen"
+        );
+        assert_eq!(
+            page.js("return window.web3270.session.socket === window.__socket")
+                .await,
             json!(true),
             "the websocket stayed open"
         );
         // A drop now: the hello carries the new ticket (the first would be refused) and the
         // session resumes.
-        page.js("window.web3270.session.socket.close(); return true").await;
+        page.js("window.web3270.session.socket.close(); return true")
+            .await;
         page.wait_for(
             "window.web3270.session.state === 'connected' && \
              window.web3270.session.socket !== window.__socket",
