@@ -60,7 +60,7 @@ pub const BUILTIN_DEMO_HOST: &str = "builtin:demo";
 /// port, which must be a configured endpoint's; neither means the default endpoint.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CreateSession {
-    /// A configured endpoint's name.
+    /// A configured endpoint's name (or a pool's: the balancer picks).
     pub endpoint: Option<String>,
     /// A configured endpoint's host, as `GET /api/v1/endpoints` lists it (`builtin:demo`
     /// for the built-in demo host).
@@ -86,7 +86,8 @@ pub struct SessionResource {
     pub host: String,
     /// The endpoint's port.
     pub port: u16,
-    /// `connected` (API session), `attached` or `detached` (websocket session).
+    /// `connected` or `suspended` (API session), `attached` or `detached` (websocket
+    /// session).
     pub status: String,
     /// `api` or `websocket`.
     pub kind: String,
@@ -115,7 +116,7 @@ pub struct SuspendRequest {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only sessions with this status (`connected`, `attached`, `detached`).
+    /// Only sessions with this status (`connected`, `suspended`, `attached`, `detached`).
     pub status: Option<String>,
     /// Only sessions on this endpoint (by name).
     pub endpoint: Option<String>,
@@ -329,7 +330,8 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
         (status = 201, description = "The session is connected", body = SessionResource),
         (status = 400, description = "INVALID_REQUEST: malformed body, unknown endpoint name, bad model", body = ErrorBody),
         (status = 403, description = "ENDPOINT_NOT_ALLOWED: host/port is not a configured endpoint", body = ErrorBody),
-        (status = 503, description = "SESSION_LIMIT (max_sessions reached) or ENDPOINT_UNAVAILABLE (host unreachable)", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: a bridge-side failure", body = ErrorBody),
+        (status = 503, description = "SESSION_LIMIT (max_sessions reached), LU_POOL_EXHAUSTED (every LU of lu_names in use) or ENDPOINT_UNAVAILABLE (host unreachable)", body = ErrorBody),
     )
 )]
 pub async fn create_session(
@@ -473,6 +475,7 @@ pub async fn get_session(
     responses(
         (status = 204, description = "The session has ended and its host connection is closed"),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn delete_session(
@@ -496,6 +499,7 @@ pub async fn delete_session(
     responses(
         (status = 200, description = "The screen as s3270's Ascii() prints it, with fields", body = ScreenView),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn get_screen(
@@ -578,6 +582,7 @@ fn action_error(e: ActionError) -> ApiError {
         (status = 409, description = "KEYBOARD_LOCKED (reason, action_index), NOT_HEADLESS (a browser drives the session) or SESSION_SUSPENDED", body = ErrorBody),
         (status = 429, description = "TOO_MANY_WAITERS", body = ErrorBody),
         (status = 504, description = "WAIT_TIMEOUT: the keyboard stayed locked; the input was sent", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn post_input(
@@ -724,6 +729,7 @@ async fn lifecycle(
         (status = 400, description = "INVALID_REQUEST: malformed body", body = ErrorBody),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
         (status = 409, description = "SESSION_SUSPENDED (already) or NOT_HEADLESS (a websocket session)", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn suspend_session(
@@ -755,6 +761,7 @@ pub async fn suspend_session(
         (status = 200, description = "Resumed: connected again", body = SessionResource),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
         (status = 409, description = "NOT_SUSPENDED or NOT_HEADLESS: resume is not possible", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn resume_session(
@@ -787,7 +794,8 @@ pub struct MigrateRequest {
         (status = 400, description = "INVALID_REQUEST: malformed body, unknown endpoint", body = ErrorBody),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
         (status = 409, description = "NOT_HEADLESS: a websocket session", body = ErrorBody),
-        (status = 503, description = "ENDPOINT_UNAVAILABLE (the old connection stays) or SESSION_LIMIT", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: a session did not answer in time", body = ErrorBody),
+        (status = 503, description = "ENDPOINT_UNAVAILABLE (the old connection stays), SESSION_LIMIT or LU_POOL_EXHAUSTED", body = ErrorBody),
     )
 )]
 pub async fn migrate_session(
