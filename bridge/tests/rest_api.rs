@@ -1167,6 +1167,17 @@ async fn openapi_document_matches_the_router() {
         }
     }
 
+    // Every reference resolves (parameters' schemas are not collected on their own).
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    for r in &refs {
+        let pointer = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("external $ref {r}"));
+        assert!(doc.pointer(pointer).is_some(), "dangling $ref {r}");
+    }
+    assert!(refs.len() > 20, "{refs:?}");
+
     // Request bodies and answers point at the schemas.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for s in [
@@ -1187,6 +1198,22 @@ async fn openapi_document_matches_the_router() {
         "#/components/schemas/CreateSession"
     );
     assert!(create["responses"]["201"].is_object());
+}
+
+/// Every `$ref` of `v`, appended to `out`.
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(members) => {
+            for (k, m) in members {
+                match (k.as_str(), m) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(m, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out)),
+        _ => {}
+    }
 }
 
 /// With authentication and `require_https` on, every documented operation is refused as its

@@ -34,7 +34,7 @@ use super::error::ErrorBody;
 use super::screen::{FieldView, ScreenData, ScreenView};
 use super::sessions::{
     self, CreateSession, InputAccepted, InputRequest, MigrateRequest, SessionList, SessionResource,
-    SuspendRequest,
+    SuspendRequest, Wait,
 };
 use crate::auth::http::{is_open, OPEN_PATHS};
 
@@ -81,6 +81,9 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         ScreenView,
         ScreenData,
         FieldView,
+        Wait,
+        crate::session::SessionStatus,
+        crate::session::SessionKind,
     )),
     tags(
         (name = "bridge", description = "The bridge itself"),

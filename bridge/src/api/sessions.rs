@@ -88,9 +88,9 @@ pub struct SessionResource {
     pub port: u16,
     /// `connected` or `suspended` (API session), `attached` or `detached` (websocket
     /// session).
-    pub status: String,
+    pub status: SessionStatus,
     /// `api` or `websocket`.
-    pub kind: String,
+    pub kind: SessionKind,
     /// The LU the host assigned, if any.
     pub lu: Option<String>,
     /// The model as s3270 spells it.
@@ -116,15 +116,16 @@ pub struct SuspendRequest {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only sessions with this status (`connected`, `suspended`, `attached`, `detached`).
-    pub status: Option<String>,
+    /// Only sessions with this status.
+    pub status: Option<SessionStatus>,
     /// Only sessions on this endpoint (by name).
     pub endpoint: Option<String>,
-    /// Only sessions of this kind (`api`, `websocket`).
-    pub kind: Option<String>,
+    /// Only sessions of this kind.
+    pub kind: Option<SessionKind>,
     /// Page size, 1..=1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
-    /// Sessions to skip (default 0).
+    /// Sessions to skip (default 0; past the end: an empty page).
     pub offset: Option<usize>,
 }
 
@@ -144,14 +145,18 @@ pub struct SessionList {
 /// `POST /api/v1/sessions/{id}/input`: the guide's text and key, or s3270 actions.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct InputRequest {
-    /// Typed at the cursor, literally (`\n` is Newline, `\t` Tab).
+    /// Typed at the cursor, literally (`\n` is Newline, `\t` Tab); at most 4096
+    /// characters (`actions::MAX_ACTION_CHARS`).
+    #[schema(max_length = 4096)]
     pub input: Option<String>,
     /// Pressed after `input`: `ENTER`, `PF1`..`PF24`, `PA1`..`PA3`, `CLEAR`, `ATTN`,
     /// `SYSREQ`, `TAB`, `BACKTAB`, `HOME`, `NEWLINE`, `ERASEEOF`, `ERASEINPUT`, `RESET`,
     /// `DELETE`, `BACKSPACE`, `FIELDEND`, `LEFT`, `RIGHT`, `UP`, `DOWN`.
     pub function_key: Option<String>,
     /// s3270 actions, one per string: `String("x")`, `Tab()`, `MoveCursor(r,c)`,
-    /// `Enter()`, `PF(3)`... Not together with `input`/`function_key`.
+    /// `Enter()`, `PF(3)`... Not together with `input`/`function_key`. At most 256
+    /// (`actions::MAX_ACTIONS`), each at most 4096 characters.
+    #[schema(max_items = 256)]
     pub actions: Option<Vec<String>>,
 }
 
@@ -161,9 +166,18 @@ pub struct InputRequest {
 pub struct InputQuery {
     /// `unlock`: answer (200, the screen) once the host has answered and the keyboard is
     /// unlocked.
-    pub wait: Option<String>,
+    pub wait: Option<Wait>,
     /// Seconds to wait, 1..=300 (default 30); then 504 `WAIT_TIMEOUT`.
+    #[param(minimum = 1, maximum = 300)]
     pub timeout: Option<u64>,
+}
+
+/// What `?wait=` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Wait {
+    /// The keyboard unlocked after the input (the host answered the AID).
+    Unlock,
 }
 
 /// `POST /api/v1/sessions/{id}/input` answer without `wait`.
@@ -309,8 +323,8 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
         endpoint: s.endpoint,
         host,
         port,
-        status: s.status.as_str().to_owned(),
-        kind: s.kind.as_str().to_owned(),
+        status: s.status,
+        kind: s.kind,
         lu: s.lu,
         model: s.model,
         created_at: rfc3339(s.created_at),
@@ -398,34 +412,12 @@ pub async fn list_sessions(
         return Err(ApiError::invalid(format!("limit must be 1..={MAX_LIMIT}")));
     }
     let offset = q.offset.unwrap_or(0);
-    let status = match q.status.as_deref() {
-        None => None,
-        Some("connected") => Some(SessionStatus::Connected),
-        Some("attached") => Some(SessionStatus::Attached),
-        Some("detached") => Some(SessionStatus::Detached),
-        Some("suspended") => Some(SessionStatus::Suspended),
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "status {other:?}: use connected, attached, detached or suspended"
-            )))
-        }
-    };
-    let kind = match q.kind.as_deref() {
-        None => None,
-        Some("api") => Some(SessionKind::Api),
-        Some("websocket") => Some(SessionKind::Websocket),
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "kind {other:?}: use api or websocket"
-            )))
-        }
-    };
     let matching: Vec<SessionSummary> = state
         .sessions
         .list()
         .into_iter()
-        .filter(|s| status.is_none_or(|st| s.status == st))
-        .filter(|s| kind.is_none_or(|k| s.kind == k))
+        .filter(|s| q.status.is_none_or(|st| s.status == st))
+        .filter(|s| q.kind.is_none_or(|k| s.kind == k))
         .filter(|s| q.endpoint.as_ref().is_none_or(|e| &s.endpoint == e))
         .collect();
     let total = matching.len();
@@ -592,15 +584,7 @@ pub async fn post_input(
     json: Result<Json<InputRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let wait = match q.wait.as_deref() {
-        None => false,
-        Some("unlock") => true,
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "wait={other}: only wait=unlock is supported"
-            )))
-        }
-    };
+    let wait = q.wait == Some(Wait::Unlock);
     let seconds = q.timeout.unwrap_or(DEFAULT_WAIT_SECONDS);
     if !(1..=MAX_WAIT_SECONDS).contains(&seconds) {
         return Err(ApiError::invalid(format!(
@@ -901,6 +885,21 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_and_kind_have_the_same_names_in_json_and_as_str() {
+        for s in [
+            SessionStatus::Connected,
+            SessionStatus::Attached,
+            SessionStatus::Detached,
+            SessionStatus::Suspended,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for k in [SessionKind::Api, SessionKind::Websocket] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
 
     #[test]
     fn rfc3339_dates() {

@@ -26,6 +26,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 use super::{time, AuditEvent, AuditQuery, EventType, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT};
@@ -326,12 +328,49 @@ pub struct RuleView {
     pub message: String,
 }
 
+/// The report's `framework` parameter in the OpenAPI document: a name of [`Framework::ALL`]
+/// (the handler also takes them in any case).
+pub struct ComplianceFramework;
+
+impl utoipa::PartialSchema for ComplianceFramework {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Framework::ALL.iter().map(|(_, name)| *name)))
+            .into()
+    }
+}
+
+impl ToSchema for ComplianceFramework {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ComplianceFramework".into()
+    }
+}
+
+/// The report's `period` parameter in the OpenAPI document: one of [`PERIODS`] days.
+pub struct CompliancePeriod;
+
+impl utoipa::PartialSchema for CompliancePeriod {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .enum_values(Some(PERIODS))
+            .into()
+    }
+}
+
+impl ToSchema for CompliancePeriod {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "CompliancePeriod".into()
+    }
+}
+
 /// Evaluates docs/SECURITY.md's compliance rules against the running configuration and
 /// counts the period's security-relevant audit events.
 #[utoipa::path(get, path = "/api/v1/compliance/report", tag = "audit",
     params(
-        ("framework" = Option<String>, Query, description = "`SOC2`, `HIPAA` or `PCI-DSS` (case-insensitive); default `compliance.framework`, else `audit.framework`, else SOC2"),
-        ("period" = Option<u32>, Query, description = "Days of audit log to count: 30, 90 or 365; default 30"),
+        ("framework" = Option<ComplianceFramework>, Query, description = "`SOC2`, `HIPAA` or `PCI-DSS` (case-insensitive); default `compliance.framework`, else `audit.framework`, else SOC2"),
+        ("period" = Option<CompliancePeriod>, Query, description = "Days of audit log to count: 30, 90 or 365; default 30"),
     ),
     responses(
         (status = 200, description = "The report", body = ComplianceReport),
@@ -428,7 +467,16 @@ async fn report(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(audit, report),
-    components(schemas(AuditEvents, AuditEvent, EventType, ComplianceReport, Violations, RuleView)),
+    components(schemas(
+        AuditEvents,
+        AuditEvent,
+        EventType,
+        ComplianceReport,
+        Violations,
+        RuleView,
+        ComplianceFramework,
+        CompliancePeriod
+    )),
     tags((name = "audit", description = "The audit log and the compliance report (docs/SECURITY.md)"))
 )]
 pub struct AuditDoc;
