@@ -1362,6 +1362,8 @@ fn flush_outbound(inner: &Rc<RefCell<Inner>>) {
             }
             Outbound::Attn => JsValue::from_str(r#"{"type":"attn"}"#),
             Outbound::SysReq => JsValue::from_str(r#"{"type":"sysreq"}"#),
+            // The bridge answers the host's TN3270E responses; the browser sees no headers.
+            Outbound::Response { .. } => continue,
         };
         let _ = cb.call1(&JsValue::NULL, &msg);
     }

@@ -229,6 +229,7 @@ impl SessionTask {
             }
             Outbound::Attn => self.sender.attn().await,
             Outbound::SysReq => self.sender.sysreq().await,
+            Outbound::Response { seq, response } => self.sender.send_response(seq, response).await,
         };
         if let Err(e) = result {
             tracing::warn!(session = %self.info.session_id, "host refused input: {e}");

@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime};
 use tn3270::builder::reply::InboundRecord;
 use tn3270::builder::snapshot::screen_record;
 use tn3270::builder::CommandCodes;
-use tn3270::terminal::{Terminal, TerminalConfig, TerminalEvent, TerminalModel};
+use tn3270::terminal::{Outbound, Terminal, TerminalConfig, TerminalEvent, TerminalModel};
 use tn3270::tn3270e::{DataType, Mode};
 use tokio::sync::{mpsc, oneshot};
 
@@ -782,13 +782,19 @@ impl SessionTask {
     async fn host_event(&mut self, ev: UpstreamEvent) {
         match ev {
             UpstreamEvent::Record {
-                data_type, data, ..
+                data_type,
+                header,
+                data,
             } => {
                 self.observe(crate::audit::SessionEvent::Received {
                     data_type,
                     data: &data,
                 });
-                self.mirror.feed_record(data_type, &data);
+                // With the header, the mirror decides the RESPONSE the host asked for.
+                match header {
+                    Some(h) => self.mirror.feed_framed(h, &data),
+                    None => self.mirror.feed_record(data_type, &data),
+                }
                 self.drain_mirror().await;
                 self.deliver(ToBrowser::Record(data_type, data));
             }
@@ -818,10 +824,11 @@ impl SessionTask {
 
     /// The mirror answers queries like a terminal would. With a browser attached only the
     /// browser's answers count and the mirror's are dropped; a headless session sends them
-    /// (and what the API typed) to the host.
+    /// (and what the API typed) to the host. The TN3270E responses the host asked for are the
+    /// bridge's in both cases (the browser never sees headers): the mirror decides them.
     async fn drain_mirror(&mut self) {
         while let Some(out) = self.mirror.poll_outbound() {
-            if self.headless {
+            if self.headless || matches!(out, Outbound::Response { .. }) {
                 self.send_outbound(out).await;
             }
         }

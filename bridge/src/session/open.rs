@@ -141,6 +141,8 @@ pub async fn open(state: &AppState, request: OpenRequest<'_>) -> Result<Attachme
         .endpoints
         .connect(pool_request, |endpoint| {
             let mut options = UpstreamOptions::for_endpoint(&endpoint.config)?;
+            // The session's mirror answers the host's response requests (session::drain_mirror).
+            options.auto_respond = false;
             let model = match &requested_model {
                 Some(m) => Some(m.clone()),
                 None => endpoint_model(&endpoint.config),

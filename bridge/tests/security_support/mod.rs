@@ -240,6 +240,8 @@ impl Browser {
                 }
                 Outbound::Attn => Message::Text(json!({"type": "attn"}).to_string().into()),
                 Outbound::SysReq => Message::Text(json!({"type": "sysreq"}).to_string().into()),
+                // Never made: the browser is fed records without their TN3270E headers.
+                Outbound::Response { .. } => continue,
             };
             self.ws.send(msg).await.unwrap();
         }

@@ -4,7 +4,11 @@
 //!
 //! In record mode the terminal never sees telnet: host records come in with their TN3270E data
 //! type, and what the operator sends goes out as [`Outbound`] items (records, ATTN, SYS REQ)
-//! for the caller to put on its transport. TN3270E responses are the bridge's business.
+//! for the caller to put on its transport. When the caller passes the host's TN3270E header
+//! along ([`super::Terminal::feed_framed`]), the terminal decides the RESPONSE the header asks
+//! for (positive, or negative when the record did not decode) and hands it out as
+//! [`Outbound::Response`] for the caller to send; a browser, which never sees headers, never
+//! makes one.
 
 use std::collections::VecDeque;
 
@@ -24,6 +28,14 @@ pub enum Outbound {
     Attn,
     /// The operator pressed SYS REQ.
     SysReq,
+    /// The TN3270E RESPONSE to the host's record `seq`, which asked for one (ALWAYS-RESPONSE,
+    /// or ERROR-RESPONSE and the record failed). Only after [`super::Terminal::feed_framed`].
+    Response {
+        /// The SEQ-NUMBER of the host's record.
+        seq: u16,
+        /// Positive, or negative with its reason.
+        response: Response,
+    },
 }
 
 /// The most outbound items a record-mode terminal holds before the caller takes them; past it
@@ -73,9 +85,12 @@ impl Link {
     }
 
     pub(super) fn send_response(&mut self, seq: u16, response: Response) {
-        if let Link::Telnet(c) = self {
+        match self {
             // Fails only outside TN3270E, where nobody asked for a response.
-            let _ = c.send_response(seq, response);
+            Link::Telnet(c) => {
+                let _ = c.send_response(seq, response);
+            }
+            Link::Records { .. } => self.push(Outbound::Response { seq, response }),
         }
     }
 

@@ -243,6 +243,17 @@ impl Terminal {
     /// NVT-DATA, BIND-IMAGE, UNBIND; others are ignored), exactly as if it had arrived over
     /// telnet. Replies and typed records come out of [`Terminal::poll_outbound`].
     pub fn feed_record(&mut self, data_type: DataType, data: &[u8]) {
+        self.feed_framed(Header::new(data_type, 0), data);
+    }
+
+    /// Record mode: like [`Terminal::feed_record`], with the TN3270E header the host sent
+    /// (its data type, SEQ-NUMBER and RESPONSE-FLAG). When the header asks for a response,
+    /// the terminal decides it as a real terminal would: positive for ALWAYS-RESPONSE when the
+    /// record applied; negative (command reject for an unknown command or an empty record,
+    /// operation check for any other data stream error) for ALWAYS- or ERROR-RESPONSE when it
+    /// did not. The answer comes out of [`Terminal::poll_outbound`] as [`Outbound::Response`].
+    pub fn feed_framed(&mut self, header: Header, data: &[u8]) {
+        let data_type = header.data_type;
         match data_type {
             DataType::BindImage => match tn3270e::BindImage::parse(data) {
                 Ok(bind) => self.handle(Event::Bind(bind)),
@@ -253,7 +264,7 @@ impl Terminal {
             DataType::Unbind => self.handle(Event::Unbind {
                 reason: data.first().copied(),
             }),
-            _ => self.record(Some(Header::new(data_type, 0)), data),
+            _ => self.record(Some(header), data),
         }
     }
 

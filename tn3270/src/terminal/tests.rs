@@ -310,6 +310,68 @@ fn record_mode_exchanges_records_and_signals() {
     assert_eq!(t.poll_outbound(), Some(Outbound::Attn));
 }
 
+/// Record mode with the host's headers (the bridge's mirror): the terminal decides the
+/// TN3270E response each header asks for, as it does over telnet.
+#[test]
+fn record_mode_with_headers_decides_the_responses() {
+    use crate::tn3270e::consts::{RSF_ALWAYS_RESPONSE, RSF_ERROR_RESPONSE, RSF_NO_RESPONSE};
+    use crate::tn3270e::{NegativeReason, Response};
+    let mut t = Terminal::for_records(
+        TerminalConfig {
+            model: TerminalModel::parse("3279-2-E").unwrap(),
+            ..TerminalConfig::default()
+        },
+        Mode::Tn3270e {
+            functions: crate::tn3270e::FunctionSet::S3270,
+            session: crate::tn3270e::Session::LuLu,
+        },
+        Some("LU1".into()),
+    );
+    let header = |flag: u8, seq: u16| Header {
+        response_flag: flag,
+        ..Header::new(DataType::Data3270, seq)
+    };
+    let hello = &HELLO_SCREEN[..HELLO_SCREEN.len() - 2];
+    // ALWAYS-RESPONSE, applied: positive.
+    t.feed_framed(header(RSF_ALWAYS_RESPONSE, 5), hello);
+    assert_eq!(t.text_rows()[0].trim_end(), " HELLO");
+    assert_eq!(
+        t.poll_outbound(),
+        Some(Outbound::Response {
+            seq: 5,
+            response: Response::Positive
+        })
+    );
+    assert_eq!(t.poll_outbound(), None);
+    // ERROR-RESPONSE, applied, and NO-RESPONSE, failed: nothing.
+    t.feed_framed(header(RSF_ERROR_RESPONSE, 6), hello);
+    t.feed_framed(header(RSF_NO_RESPONSE, 7), &[0x99]);
+    assert_eq!(t.poll_outbound(), None);
+    // ERROR-RESPONSE, unknown command: command reject.
+    t.feed_framed(header(RSF_ERROR_RESPONSE, 8), &[0x99, 0xc3]);
+    assert_eq!(
+        t.poll_outbound(),
+        Some(Outbound::Response {
+            seq: 8,
+            response: Response::Negative(NegativeReason::CommandReject)
+        })
+    );
+    // ALWAYS-RESPONSE, a Write whose SBA runs off the end: operation check.
+    t.feed_framed(header(RSF_ALWAYS_RESPONSE, 9), &[0xf1, 0xc3, 0x11]);
+    assert_eq!(
+        t.poll_outbound(),
+        Some(Outbound::Response {
+            seq: 9,
+            response: Response::Negative(NegativeReason::OperationCheck)
+        })
+    );
+    // The screen still shows the last good write.
+    assert_eq!(t.text_rows()[0].trim_end(), " HELLO");
+    // A plain record (no header given) never asks for a response.
+    t.feed_record(DataType::Data3270, &[0x99]);
+    assert_eq!(t.poll_outbound(), None);
+}
+
 /// Record mode: a BIND-IMAGE record sets the screen sizes, like over telnet.
 #[test]
 fn record_mode_bind_sets_the_sizes() {
