@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{health, AddError, Status};
+use crate::audit::time::rfc3339_seconds;
 use crate::config::{Choice, Endpoint};
 use crate::server::{AppState, EndpointState};
 
@@ -57,7 +58,7 @@ pub fn endpoint_json(e: &EndpointState) -> Value {
         "suspect": h.suspect,
         "active_sessions": e.active_sessions(),
         "max_sessions": e.config.max_sessions,
-        "last_check": h.last_check.map(super::rfc3339),
+        "last_check": h.last_check.map(rfc3339_seconds),
         "latency_ms": h.latency.map(|l| l.as_millis() as u64),
         "last_error": h.last_error,
         "consecutive_failures": h.consecutive_failures,
@@ -87,7 +88,7 @@ async fn readiness(State(state): State<Arc<AppState>>) -> Response {
             json!({
                 "name": e.config.name,
                 "status": h.status.as_str(),
-                "last_check": h.last_check.map(super::rfc3339),
+                "last_check": h.last_check.map(rfc3339_seconds),
                 "last_error": h.last_error,
             })
         })
