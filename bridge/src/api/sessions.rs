@@ -504,12 +504,9 @@ pub async fn get_screen(
     Path(id): Path<String>,
 ) -> Result<Json<ScreenView>, ApiError> {
     let (reply, answer) = oneshot::channel();
-    send(&state, &id, ApiCommand::Screen(reply)).await?;
-    match tokio::time::timeout(TASK_ANSWER, answer).await {
-        Ok(Ok(view)) => Ok(Json(view)),
-        Ok(Err(_)) => Err(ApiError::no_session(&id)),
-        Err(_) => Err(busy(&id)),
-    }
+    ask(&state, &id, ApiCommand::Screen(reply), answer)
+        .await
+        .map(Json)
 }
 
 /// The actions of an input request, in order.
@@ -618,13 +615,7 @@ pub async fn post_input(
         waiter,
         reply,
     };
-    send(&state, &id, command).await?;
-    match tokio::time::timeout(TASK_ANSWER, answer).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(refusal))) => return Err(refused(refusal)),
-        Ok(Err(_)) => return Err(ApiError::no_session(&id)),
-        Err(_) => return Err(busy(&id)),
-    }
+    ask(&state, &id, command, answer).await?.map_err(refused)?;
     let Some(unlocked) = unlocked else {
         let accepted = InputAccepted {
             session_id: id,
@@ -650,6 +641,23 @@ async fn send(state: &AppState, id: &str, command: ApiCommand) -> Result<(), Api
         ApiSendError::NoSession => ApiError::no_session(id),
         ApiSendError::Busy => busy(id),
     })
+}
+
+/// [`send`]s `command` to session `id` and waits up to [`TASK_ANSWER`] for its answer on
+/// `answer`: 404 when the session ended meanwhile (the reply was dropped), 500 when it is
+/// stuck.
+async fn ask<T>(
+    state: &AppState,
+    id: &str,
+    command: ApiCommand,
+    answer: oneshot::Receiver<T>,
+) -> Result<T, ApiError> {
+    send(state, id, command).await?;
+    match tokio::time::timeout(TASK_ANSWER, answer).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(ApiError::no_session(id)),
+        Err(_) => Err(busy(id)),
+    }
 }
 
 /// A session task that did not answer within [`TASK_ANSWER`] (stuck writing to a host
@@ -698,13 +706,7 @@ async fn lifecycle(
     command: ApiCommand,
     answer: oneshot::Receiver<Result<(), ApiRefusal>>,
 ) -> Result<Json<SessionResource>, ApiError> {
-    send(state, id, command).await?;
-    match tokio::time::timeout(TASK_ANSWER, answer).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(refusal))) => return Err(refused(refusal)),
-        Ok(Err(_)) => return Err(ApiError::no_session(id)),
-        Err(_) => return Err(busy(id)),
-    }
+    ask(state, id, command, answer).await?.map_err(refused)?;
     let s = state
         .sessions
         .get(id)
