@@ -39,7 +39,7 @@ fi
 # profile stays as it is for the bridge).
 CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
   cargo build --release -p web-client --target wasm32-unknown-unknown
-wasm-bindgen --target web --out-dir "$OUT" target/wasm32-unknown-unknown/release/web_client.wasm
+wasm-bindgen --target web --out-dir "$OUT" "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/web_client.wasm"
 if [ "${WEB3270_SKIP_WASM_OPT:-0}" != 1 ]; then
   # Feature flags: what current rustc emits for wasm32 (TOOLCHAIN.md).
   "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

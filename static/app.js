@@ -1,11 +1,22 @@
-// web3270 page (index.html): host list, terminal, key bar, settings. The terminal and its
-// connection are the embed module's (static/web3270.js, docs/EMBEDDING.md): one code path for
-// the page, the iframe and portals.
+// web3270 page (index.html): sign-in, host list, terminal, key bar, settings. The terminal and
+// its connection are the embed module's (static/web3270.js, docs/EMBEDDING.md): one code path
+// for the page, the iframe and portals.
+//
+// Sign-in (docs/SECURITY.md, "The page"): GET /api/v1/auth says whether the bridge wants
+// credentials. If so, the form comes first (nothing else is asked of the bridge before it);
+// the user name and password (or the bridge's token) buy a ticket (POST /api/v1/auth/ticket)
+// and are dropped at once (the inputs are emptied before the request is sent). The ticket lives
+// in this module's memory only — never in storage, the URL or the DOM — and goes into the API
+// calls (Authorization: Bearer) and every websocket hello. When it expires or the bridge
+// refuses it, the form comes back (the terminal is hidden meanwhile, its host session kept);
+// "Log out" revokes it.
 //
 // Settings: defaults < this browser's saved settings (localStorage) < the URL fragment, which
 // is never sent to the server: #endpoint=NAME&model=3279-5-E&theme=dark&codePage=cp273&
 // fontSize=14&cursor=underline. #demo shows the built-in demo screen without a bridge.
-import { mount, listEndpoints } from './web3270.js';
+import {
+  mount, listEndpoints, authInfo, requestTicket, revokeTicket, AuthError,
+} from './web3270.js';
 
 const STORE = 'web3270.settings';
 const DEFAULTS = { model: '3279-2-E', codePage: 'cp037', theme: 'x3270', fontSize: '', cursor: 'block', keymap: '' };
@@ -22,6 +33,20 @@ const statusEl = $('status');
 const noticeEl = $('notice');
 const endpointEl = $('endpoint');
 const form = $('settings-form');
+const login = {
+  section: $('login'), form: $('login-form'), intro: $('login-intro'), error: $('login-error'),
+  user: $('login-user'), password: $('login-password'), token: $('login-token'),
+  submit: $('login-submit'), insecure: $('login-insecure'),
+};
+const userEl = $('user');
+const logoutEl = $('logout');
+
+/** A ticket counts as expired this long before it does at the bridge (the module keeps a
+ *  smaller margin of its own), so the form comes back before a hello could be refused. */
+const TICKET_MARGIN_MS = 5000;
+/** The longest delay setTimeout takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const EXPIRED_MESSAGE = 'Your sign-in has expired. Sign in again to continue.';
 
 const fragment = new URLSearchParams(location.hash.slice(1));
 /** Fragment names accepted besides the settings' own (lower-case spellings). */
@@ -44,6 +69,20 @@ function settings() {
 let session = null;
 let endpoint = fragment.get('endpoint') || null;
 
+/** The bridge's authentication (GET /api/v1/auth). */
+let auth = { enabled: false, type: 'none' };
+/** `{ticket, user, expiresIn, expiresAt}` from requestTicket, or null. Memory only. */
+let ticket = null;
+/** Who signed in last: another user signing in never gets the previous user's terminal. */
+let signedInUser = null;
+let expiryTimer = 0;
+/** Those waiting for the form (the module's credentials callback): resolved with the ticket. */
+let waiters = [];
+/** The running `enter()` (host list, then the terminal), so it never runs twice at once. */
+let entering = null;
+/** Until when (ms) the bridge refuses sign-ins from this address (429). */
+let lockedOutUntil = 0;
+
 function showNotice(text) {
   noticeEl.textContent = text;
   noticeEl.hidden = !text;
@@ -60,6 +99,7 @@ function describe(st) {
       return [i.endpoint, i.lu, i.terminal_type, i.tls ? 'TLS' : null].filter(Boolean).join(' · ');
     }
     case 'refused': return `refused: ${st.code} — ${st.message}`;
+    case 'unauthorized': return 'sign-in required';
     case 'ended': return `session ended: ${st.code} — ${st.message}`;
     case 'disconnected': return 'disconnected';
     default: return st.state;
@@ -88,6 +128,7 @@ async function start({ resume = true } = {}) {
     session = await mount(screenEl, {
       endpoint, model: s.model, codePage: s.codePage, theme: s.theme,
       fontSize: s.fontSize ? Number(s.fontSize) : null, cursor: s.cursor,
+      ticket: auth.enabled ? ticket : null, credentials,
     });
   } catch (e) {
     statusEl.dataset.state = 'error';
@@ -111,7 +152,19 @@ async function start({ resume = true } = {}) {
 
 async function fillEndpoints() {
   let list = [];
-  try { list = await listEndpoints(); } catch (e) { console.warn('web3270:', e.message); }
+  for (;;) {
+    try {
+      list = await listEndpoints(undefined, { ticket: auth.enabled ? ticket : null });
+    } catch (e) {
+      if (e instanceof AuthError && e.status === 401 && auth.enabled) {
+        ticket = null;
+        await signIn(refusedMessage(e.message));
+        continue;
+      }
+      console.warn('web3270:', e.message);
+    }
+    break;
+  }
   endpointEl.replaceChildren();
   const names = list.map((e) => e.name);
   if (endpoint && !names.includes(endpoint)) names.unshift(endpoint); // so a refusal shows it
@@ -215,10 +268,237 @@ endpointEl.addEventListener('change', () => {
   start({ resume: false });
 });
 
+// ---------------------------------------------------------------------------------------------
+// Sign-in.
+
+/** The host list, then the terminal: after the sign-in (or at once without authentication). */
+function enter() {
+  entering ??= (async () => {
+    try {
+      await fillEndpoints();
+      await start();
+    } finally {
+      entering = null;
+    }
+  })();
+  return entering;
+}
+
+/** The module's `credentials` callback: a valid ticket, or the form's next one. */
+async function credentials({ reason, message }) {
+  if (reason === 'refused' && !auth.enabled) {
+    // Refused although the bridge said "no authentication" (or could not be asked): ask again.
+    auth = await authInfo().catch(() => auth);
+    configureForm();
+  }
+  if (!auth.enabled) return null;
+  if (reason !== 'refused' && ticketValid()) return ticket;
+  ticket = null;
+  return signIn(reason === 'refused' ? refusedMessage(message) : EXPIRED_MESSAGE);
+}
+
+function ticketValid() {
+  return Boolean(ticket) && ticket.expiresAt - TICKET_MARGIN_MS > Date.now();
+}
+
+function refusedMessage(reason) {
+  return `The bridge no longer accepts your sign-in${reason ? ` (${reason})` : ''}. `
+    + 'Sign in again to continue.';
+}
+
+/** Shows the form (with `message`, announced) and resolves with the next ticket. */
+function signIn(message = '') {
+  lock(message);
+  return new Promise((resolve) => waiters.push(resolve));
+}
+
+/** Hides the terminal, its keys and host controls; shows the form with `message`. */
+function lock(message, { info = false } = {}) {
+  const wasLocked = !login.section.hidden;
+  document.body.dataset.locked = '';
+  login.section.hidden = false;
+  showNotice('');
+  if (message) say(message, info ? 'info' : 'error');
+  if (wasLocked) return; // the user may be typing: keep the focus where it is
+  if (auth.type === 'basic') {
+    if (signedInUser && !login.user.value) login.user.value = signedInUser;
+    (login.user.value ? login.password : login.user).focus();
+  } else {
+    login.token.focus();
+  }
+}
+
+/** The form's message, in its role=alert region (the same text again is announced again);
+ *  `kind`: `error` or `info` (styling only). */
+function say(text, kind = 'error') {
+  login.error.dataset.kind = kind;
+  if (login.error.textContent === text && text) {
+    login.error.textContent = '';
+    setTimeout(() => { login.error.textContent = text; }, 100);
+  } else {
+    login.error.textContent = text;
+  }
+}
+
+/** The form for the bridge's type: user name + password (basic) or the token (bearer). */
+function configureForm() {
+  const basic = auth.type === 'basic';
+  $('login-basic').hidden = !basic;
+  $('login-bearer').hidden = basic;
+  login.user.disabled = login.password.disabled = !basic;
+  login.token.disabled = basic;
+  login.intro.textContent = basic
+    ? 'This terminal bridge requires you to sign in with your user name and password.'
+    : 'This terminal bridge requires its access token.';
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(location.hostname);
+  login.insecure.hidden = location.protocol !== 'http:' || local;
+}
+
+function setBusy(busy) {
+  login.form.setAttribute('aria-busy', String(busy));
+  login.submit.disabled = busy || Date.now() < lockedOutUntil;
+  login.submit.textContent = busy ? 'Signing in…' : 'Sign in';
+}
+
+function invalid(input, text) {
+  input.setAttribute('aria-invalid', 'true');
+  say(text);
+  input.focus();
+}
+
+async function submitSignIn(e) {
+  e.preventDefault();
+  if (login.form.getAttribute('aria-busy') === 'true' || Date.now() < lockedOutUntil) return;
+  for (const input of [login.user, login.password, login.token]) input.removeAttribute('aria-invalid');
+  const basic = auth.type === 'basic';
+  const user = login.user.value.trim();
+  if (basic && !user) { invalid(login.user, 'Enter your user name.'); return; }
+  const secretEl = basic ? login.password : login.token;
+  const secret = basic ? secretEl.value : secretEl.value.trim();
+  if (!secret) { invalid(secretEl, basic ? 'Enter your password.' : 'Enter the access token.'); return; }
+  // The secret leaves the form before the request is sent: only this call holds it.
+  secretEl.value = '';
+  say('');
+  setBusy(true);
+  let t;
+  try {
+    t = await requestTicket(basic ? { user, password: secret } : { token: secret });
+  } catch (err) {
+    setBusy(false);
+    refused(err, secretEl);
+    return;
+  }
+  setBusy(false);
+  signedIn(t);
+}
+
+/** Says why the sign-in failed. */
+function refused(err, secretEl) {
+  if (!(err instanceof AuthError)) {
+    say(`The bridge could not be reached (${err.message}). Try again.`);
+    secretEl.focus();
+  } else if (err.status === 429) {
+    const seconds = err.retryAfter ?? Number(/(\d+)\s*s\b/.exec(err.message)?.[1] ?? 60);
+    lockedOutUntil = Date.now() + seconds * 1000;
+    login.submit.disabled = true;
+    say(`Too many failed sign-in attempts from this address. Try again in ${seconds} s.`);
+    setTimeout(() => {
+      if (Date.now() < lockedOutUntil) return;
+      login.submit.disabled = false;
+      if (!login.section.hidden) say('You can try to sign in again now.', 'info');
+    }, seconds * 1000);
+  } else if (err.status === 401) {
+    invalid(secretEl, auth.type === 'basic'
+      ? 'The user name or password is incorrect.'
+      : 'The access token is incorrect.');
+  } else if (err.code === 'HTTPS_REQUIRED') {
+    say('This bridge accepts sign-ins over HTTPS only: open this page with an https:// address.');
+  } else {
+    say(`The bridge refused the sign-in: ${err.message}`);
+  }
+}
+
+/** A ticket: hide the form, go on where the sign-in was needed. */
+function signedIn(t) {
+  const previous = signedInUser;
+  ticket = t;
+  signedInUser = t.user;
+  login.form.reset();
+  say('');
+  armExpiry();
+  userEl.textContent = `Signed in as ${t.user}`;
+  userEl.hidden = false;
+  logoutEl.hidden = false;
+  login.section.hidden = true;
+  delete document.body.dataset.locked;
+  if (session && previous && previous !== t.user) {
+    // Another user: the previous user's terminal is not theirs to see or resume.
+    session.destroy();
+    session = null;
+  }
+  session?.setTicket(t);
+  const waiting = waiters;
+  waiters = [];
+  for (const resolve of waiting) resolve(t); // e.g. the module reconnects with the new ticket
+  if (session) {
+    session.terminal.fit();
+    session.focus();
+  } else {
+    enter();
+  }
+}
+
+/** Locks the page when the ticket expires (the session goes on until the user is back, or
+ *  logs out: the header keeps the Log out button). */
+function armExpiry() {
+  clearTimeout(expiryTimer);
+  const wait = ticket.expiresAt - TICKET_MARGIN_MS - Date.now();
+  expiryTimer = setTimeout(() => {
+    if (ticketValid()) { armExpiry(); return; } // a lifetime longer than one timer
+    ticket = null;
+    userEl.textContent = `${signedInUser}: sign-in expired`;
+    lock(EXPIRED_MESSAGE);
+  }, Math.min(Math.max(wait, 0), MAX_TIMER_MS));
+}
+
+/** Log out: end the terminal, revoke the ticket, back to the form. */
+async function logOut() {
+  const old = ticket;
+  ticket = null;
+  signedInUser = null;
+  clearTimeout(expiryTimer);
+  session?.destroy(); // closes the websocket and forgets the resume token
+  session = null;
+  delete window.web3270;
+  endpointEl.replaceChildren();
+  userEl.hidden = true;
+  logoutEl.hidden = true;
+  userEl.textContent = '';
+  statusEl.dataset.state = 'idle';
+  statusEl.textContent = 'signed out';
+  lock('You have signed out.', { info: true });
+  try { await revokeTicket(old); } catch (e) { console.warn('web3270: logout:', e.message); }
+}
+
 // A new fragment is a new configuration (a portal link followed in the same tab).
 window.addEventListener('hashchange', () => location.reload());
+login.form.addEventListener('submit', submitSignIn);
+logoutEl.addEventListener('click', logOut);
 
 buildKeyBar();
 setupSettings();
-await fillEndpoints();
-await start();
+if (!fragment.has('demo')) { // the demo screen needs no bridge
+  try {
+    auth = await authInfo();
+  } catch (e) {
+    console.warn('web3270: GET /api/v1/auth:', e.message);
+    if (e instanceof AuthError) showNotice(`The bridge refused the page: ${e.message} (${e.code}).`);
+  }
+}
+configureForm();
+if (auth.enabled) {
+  statusEl.textContent = 'sign-in required';
+  lock('');
+} else {
+  await enter();
+}

@@ -7,15 +7,18 @@
 //
 // Options come from the fragment (never sent to the server): #endpoint=NAME&model=3279-2-E&
 // theme=dark&codePage=cp037&fontSize=14&readOnly=1&connect=0 (connect=0: wait for a
-// {type:"connect"} message).
+// {type:"connect"} message). Never a ticket: fragments end up in history and bookmarks.
 //
 // Parent → frame: {web3270: 1, id, type: "connect" | "disconnect" | "sendKeys" (keys) |
-//   "press" (key) | "screenText" | "fields" | "cursor" | "setTheme" (theme) | "focus"}
+//   "press" (key) | "screenText" | "fields" | "cursor" | "setTheme" (theme) | "focus" |
+//   "ticket" (ticket: a string or {ticket, expiresIn | expiresAt})}
 // Frame → parent: {web3270: 1, type: "ready"}; {web3270: 1, type: "result", id, value} or
 //   {web3270: 1, type: "result", id, error}; {web3270: 1, type: "event", name, detail}
 //   for connect, disconnect, screen (detail.text = the screen), bell, error, state, copy,
-//   paste, selection.
-import { mount } from './web3270.js';
+//   paste, selection, and auth-required ({type, reason, message}: with authentication on, the
+//   frame needs a ticket — none yet, expired, or refused by the bridge — and waits for a
+//   "ticket" message; it has no login form of its own).
+import { mount, authInfo } from './web3270.js';
 
 const TAG = 'web3270';
 const meta = document.querySelector('meta[name="web3270-embed-origins"]');
@@ -34,6 +37,38 @@ function post(msg) {
   for (const origin of parentOrigin ? [parentOrigin] : allowed) window.parent.postMessage(data, origin);
 }
 
+const box = document.getElementById('error');
+function showError(text) {
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+// With authentication on, the session asks for a ticket (callback below) and the parent
+// answers with a "ticket" message; the ticket stays in the session's memory.
+let auth = { enabled: false, type: 'none' };
+try { auth = await authInfo(); } catch (e) { console.warn('web3270 embed: GET /api/v1/auth:', e.message); }
+/** Resolvers of the pending `credentials` call (at most one is pending per session). */
+let ticketWaiters = [];
+
+function credentials({ reason, message }) {
+  if (!auth.enabled && reason === 'missing') return null;
+  showError('Sign-in required: waiting for the page that embeds this terminal to pass a ticket.');
+  post({ type: 'event', name: 'auth-required', detail: { type: auth.type, reason, message: message ?? null } });
+  return new Promise((resolve) => ticketWaiters.push(resolve));
+}
+
+function acceptTicket(m) {
+  const t = m.ticket ?? null;
+  if (t == null || (typeof t !== 'string' && typeof t?.ticket !== 'string')) {
+    throw new TypeError('ticket: a string or {ticket, expiresIn | expiresAt}');
+  }
+  showError('');
+  session.setTicket(t); // for the next hello
+  const waiting = ticketWaiters;
+  ticketWaiters = [];
+  for (const resolve of waiting) resolve(t); // a session waiting for it goes on
+}
+
 let session;
 try {
   session = await mount(document.getElementById('screen'), {
@@ -44,11 +79,10 @@ try {
     fontSize: opts.fontSize ? Number(opts.fontSize) : null,
     readOnly: flag(opts.readOnly ?? opts.readonly),
     storageKey: `embed.${opts.endpoint || 'default'}`,
+    credentials,
   });
 } catch (e) {
-  const box = document.getElementById('error');
-  box.textContent = `The terminal could not start: ${e.message}`;
-  box.hidden = false;
+  showError(`The terminal could not start: ${e.message}`);
   post({ type: 'event', name: 'error', detail: { code: 'LOAD', message: e.message } });
   throw e;
 }
@@ -69,6 +103,7 @@ const COMMANDS = {
   cursor: () => session.cursor(),
   setTheme: (m) => session.setTheme(String(m.theme ?? '')),
   focus: () => session.focus(),
+  ticket: (m) => acceptTicket(m),
 };
 
 window.addEventListener('message', async (e) => {

@@ -8,10 +8,10 @@
 //   await s.sendKeys('ALICE{TAB}secret{ENTER}');
 //
 // What it owns: loading the wasm once, one WebTerminal per mount, the websocket (hello,
-// session, records, control), reconnect with backoff and resume, events. What it does not:
-// rendering, keyboard mapping, the 3270 data stream (all in the wasm, web-client/).
-
-import { FieldMap } from './fields.js';
+// session, records, control), reconnect with backoff and resume, events, and the client side
+// of the bridge's authentication (GET /api/v1/auth, tickets, `hello.auth`; docs/SECURITY.md).
+// What it does not: rendering, keyboard mapping, the 3270 data stream (all in the wasm,
+// web-client/), a login form (the page's, static/app.js).
 
 /** The wasm terminal and its init function, loaded once per page. */
 let wasmReady = null;
@@ -22,8 +22,17 @@ const DEFAULT_BRIDGE = new URL('..', import.meta.url).href;
 /** The websocket subprotocol (docs/WEBSOCKET.md). */
 export const PROTOCOL = 'web3270.v1';
 
-/** Close codes after which reconnecting cannot help (docs/WEBSOCKET.md §5). */
-const FATAL_CLOSE = new Set([4000, 4400, 4404, 4410, 4429, 4500, 4502]);
+/** Close codes after which reconnecting cannot help (docs/WEBSOCKET.md §5). 4401 (refused
+ *  credentials) is retried only with a new ticket from the `credentials` callback. */
+const FATAL_CLOSE = new Set([4000, 4400, 4401, 4404, 4410, 4429, 4500, 4502]);
+
+/** The close code of an `UNAUTHORIZED` refusal (docs/WEBSOCKET.md §5). */
+const CLOSE_UNAUTHORIZED = 4401;
+
+/** A ticket is treated as expired this long before the bridge would refuse it, so a hello is
+ *  never sent with a ticket that expires on the way (each refusal counts towards the bridge's
+ *  brute-force lockout). */
+const TICKET_MARGIN_MS = 2000;
 
 /** Backoff between reconnect attempts: 1 s, 2 s, 4 s … at most 15 s, ±20 % jitter. */
 const BACKOFF_FIRST_MS = 1000;
@@ -34,6 +43,132 @@ const TERMINAL_EVENTS = ['bell', 'copy', 'paste', 'selection'];
 
 /** Thrown (and sent as an `error` event) when the wasm is missing or fails to load. */
 export class LoadError extends Error {}
+
+/**
+ * An API request refused for authentication: `status` 401 (`UNAUTHORIZED`: no, wrong or
+ * expired credentials), 403 (`HTTPS_REQUIRED`, or a ticket used to get a ticket), 429
+ * (`RATE_LIMIT_EXCEEDED`: too many failures from this address; `retryAfter` in seconds).
+ * `message` is the bridge's.
+ */
+export class AuthError extends Error {
+  constructor(status, code, message, retryAfter = null) {
+    super(message);
+    this.name = 'AuthError';
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/**
+ * The fetch credentials mode of every API call: `omit`. The bridge uses no cookies (its
+ * credentials are the Authorization header we set), and with credentials included a 401 that
+ * carries `WWW-Authenticate: Basic` makes the browser open its own login dialog over the page
+ * (Fetch standard, "HTTP-network-or-cache fetch": the 401 prompt) instead of handing us the 401.
+ */
+const API_CREDENTIALS = 'omit';
+
+/** The statuses an API answer is an [`AuthError`] for. */
+const AUTH_STATUSES = new Set([401, 403, 429]);
+
+/** Throws an AuthError for a refused API answer (401, 403, 429), an Error for another failure. */
+async function failure(r, what) {
+  let body = {};
+  try { body = await r.json(); } catch { /* not the API's JSON */ }
+  const message = body.message || `HTTP ${r.status}`;
+  if (AUTH_STATUSES.has(r.status)) {
+    const after = Number.parseInt(r.headers.get('Retry-After') ?? '', 10);
+    throw new AuthError(r.status, body.err || `HTTP_${r.status}`, message,
+      Number.isFinite(after) ? after : null);
+  }
+  throw new Error(`${what}: ${message}`);
+}
+
+/** `{ticket, expiresAt}` (ms, this browser's clock) from what a caller passes as a ticket:
+ *  the string, or an object `{ticket, expiresAt | expiresIn | expires_in}` (the answer of
+ *  `requestTicket` or of the bridge). Without a lifetime it never expires here. */
+function normaliseTicket(t) {
+  if (t == null || t === '') return null;
+  if (typeof t === 'string') return { ticket: t, expiresAt: Infinity };
+  if (typeof t.ticket !== 'string' || !t.ticket) {
+    throw new TypeError('ticket: a string, or an object {ticket, expiresAt | expiresIn}');
+  }
+  const seconds = t.expiresIn ?? t.expires_in;
+  let expiresAt = Infinity;
+  if (t.expiresAt != null) expiresAt = Number(new Date(t.expiresAt));
+  else if (seconds != null) expiresAt = Date.now() + Number(seconds) * 1000;
+  return { ticket: t.ticket, expiresAt: Number.isNaN(expiresAt) ? Infinity : expiresAt };
+}
+
+/** Whether a normalised ticket is (about to be) expired. */
+function expired(t) {
+  return t.expiresAt - TICKET_MARGIN_MS <= Date.now();
+}
+
+/** The `Authorization` header value for a ticket (string or object). */
+function bearer(ticket) {
+  const t = normaliseTicket(ticket);
+  return t ? { Authorization: `Bearer ${t.ticket}` } : {};
+}
+
+/** Base64 of a string's UTF-8 bytes (RFC 7617 with charset="UTF-8"; `btoa` alone takes Latin-1). */
+function base64Utf8(text) {
+  let binary = '';
+  for (const b of new TextEncoder().encode(text)) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/**
+ * Whether and how the bridge wants credentials (public, `GET /api/v1/auth`):
+ * `{enabled, type: "none"|"basic"|"bearer", ticket_lifetime_seconds, require_https}`. A bridge
+ * without the route (404) needs none. Throws an AuthError for 403 `HTTPS_REQUIRED`.
+ */
+export async function authInfo(bridgeUrl = DEFAULT_BRIDGE) {
+  const r = await fetch(new URL('api/v1/auth', bridgeUrl), { credentials: API_CREDENTIALS });
+  if (r.status === 404) return { enabled: false, type: 'none' };
+  if (!r.ok) await failure(r, 'GET /api/v1/auth');
+  return r.json();
+}
+
+/**
+ * Logs in: `POST /api/v1/auth/ticket` with `{user, password}` (type basic) or `{token}` (type
+ * bearer) as the `Authorization` header. Resolves with `{ticket, user, expiresIn, expiresAt}`
+ * (`expiresAt`: ms on this browser's clock); throws an AuthError when refused. Nothing of the
+ * credentials is kept: the caller should drop its own copies (clear the form) at once.
+ */
+export async function requestTicket(credentials, bridgeUrl = DEFAULT_BRIDGE) {
+  const { user, password, token } = credentials ?? {};
+  let authorization;
+  if (token != null) authorization = `Bearer ${token}`;
+  else if (user != null && password != null) {
+    if (String(user).includes(':')) {
+      throw new AuthError(401, 'UNAUTHORIZED', 'a user name cannot contain ":"');
+    }
+    authorization = `Basic ${base64Utf8(`${user}:${password}`)}`;
+  } else throw new TypeError('requestTicket: {user, password} or {token}');
+  const r = await fetch(new URL('api/v1/auth/ticket', bridgeUrl), {
+    method: 'POST', credentials: API_CREDENTIALS, cache: 'no-store',
+    headers: { Authorization: authorization },
+  });
+  if (r.status !== 201) await failure(r, 'POST /api/v1/auth/ticket');
+  const body = await r.json();
+  return {
+    ticket: body.ticket, user: body.user, expiresIn: body.expires_in,
+    expiresAt: Date.now() + body.expires_in * 1000,
+  };
+}
+
+/** Logs out: `DELETE /api/v1/auth/ticket` revokes the ticket at the bridge (204). A ticket
+ *  the bridge no longer knows (expired, bridge restarted) is gone already: not an error. */
+export async function revokeTicket(ticket, bridgeUrl = DEFAULT_BRIDGE) {
+  const t = normaliseTicket(ticket);
+  if (!t || expired(t)) return; // nothing to revoke; presenting it would count as a failure
+  const r = await fetch(new URL('api/v1/auth/ticket', bridgeUrl), {
+    method: 'DELETE', credentials: API_CREDENTIALS, headers: bearer(ticket),
+  });
+  if (r.ok || r.status === 401 || r.status === 400) return;
+  await failure(r, 'DELETE /api/v1/auth/ticket');
+}
 
 async function loadWasm(bridgeUrl) {
   if (!wasmReady) {
@@ -49,10 +184,13 @@ async function loadWasm(bridgeUrl) {
   return wasmReady;
 }
 
-/** The endpoints the bridge offers: `[{name, status, active_sessions, …}]`. */
-export async function listEndpoints(bridgeUrl = DEFAULT_BRIDGE) {
-  const r = await fetch(new URL('api/v1/endpoints', bridgeUrl), { credentials: 'same-origin' });
-  if (!r.ok) throw new Error(`GET /api/v1/endpoints: HTTP ${r.status}`);
+/** The endpoints the bridge offers: `[{name, status, active_sessions, …}]`. With
+ *  authentication on, pass `{ticket}`; a refusal throws an AuthError (401: sign in again). */
+export async function listEndpoints(bridgeUrl = DEFAULT_BRIDGE, { ticket = null } = {}) {
+  const r = await fetch(new URL('api/v1/endpoints', bridgeUrl), {
+    credentials: API_CREDENTIALS, headers: bearer(ticket),
+  });
+  if (!r.ok) await failure(r, 'GET /api/v1/endpoints');
   return (await r.json()).endpoints ?? [];
 }
 
@@ -94,7 +232,8 @@ function oiaState(state, extra) {
         ? ['reconnecting', { seconds: Math.ceil(extra.delayMs / 1000) }]
         : ['connecting', null];
     case 'connected': return ['connected', { tls: Boolean(extra.tls) }];
-    case 'refused': return ['refused', { code: extra.code ?? '', message: extra.message ?? '' }];
+    case 'refused': case 'unauthorized':
+      return ['refused', { code: extra.code ?? '', message: extra.message ?? '' }];
     case 'connecting': return ['connecting', null];
     default: return ['disconnected', null]; // ended, disconnected
   }
@@ -107,36 +246,44 @@ function oiaState(state, extra) {
  * alarm), `error` ({code, message}), `state` ({state, code?, message?}), and from the
  * operator: `copy` ({text}), `paste` ({typed, consumed, end}), `selection` ({top, left,
  * bottom, right} or null).
+ *
+ * Authentication: the ticket (option `ticket`, `setTicket`) goes into every `hello` as
+ * `"auth": {"ticket": …}`, resumes included; it lives in a private field only (never in
+ * storage, the URL or `options`). A ticket known to be expired is never sent. When there is
+ * none, it has expired, or the bridge refused it (close 4401), the session calls the
+ * `credentials` callback for a new one and goes on; without a callback it stops in state
+ * `unauthorized` until `setTicket()` and `connect()`.
  */
 export class Session extends EventTarget {
   #term; #opts; #socket = null; #retry = 0; #timer = 0; #wanted = false; #state = 'idle';
-  #screenQueued = false; #resumeKey; #info = null; #mod; #fieldMap;
+  #screenQueued = false; #resumeKey; #info = null; #mod;
+  /** `{ticket, expiresAt}` or null; `#noTicket`: the callback said none is needed. */
+  #ticket = null; #noTicket = false;
+  /** The `credentials` callback is running (`#askGen` tells a stale answer from the last). */
+  #asking = false; #askGen = 0;
+  /** The bridge's message with the last UNAUTHORIZED refusal. */
+  #refusal = '';
 
   constructor(mod, term, opts) {
     super();
     this.#mod = mod;
     this.#term = term;
+    this.#ticket = normaliseTicket(opts.ticket);
+    delete opts.ticket; // not readable through `options`
     this.#opts = opts;
     this.#resumeKey = `web3270.resume.${opts.storageKey}`;
-    this.#fieldMap = new FieldMap(opts.model);
     term.setOnSend((msg) => {
       if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(msg);
     });
     for (const name of TERMINAL_EVENTS) {
       term.on(name, (detail) => this.#emit(name, detail === undefined ? {} : detail));
     }
-    // A Clear typed on the keyboard erases the screen locally: so do the tracked fields.
-    term.canvas()?.addEventListener('keydown', (e) => {
-      if (!opts.readOnly
-          && term.keyAction(e.key, e.code, e.shiftKey, e.ctrlKey, e.altKey, e.metaKey) === 'Clear') {
-        this.#fieldMap.clear();
-      }
-    });
   }
 
   /** The WebTerminal (escape hatch: renderNow, cellRect, keyAction… docs/WEB-CLIENT.md). */
   get terminal() { return this.#term; }
-  /** `idle`, `connecting`, `connected`, `reconnecting`, `refused`, `ended`, `disconnected`. */
+  /** `idle`, `connecting`, `connected`, `reconnecting`, `refused`, `unauthorized`, `ended`,
+   *  `disconnected`. */
   get state() { return this.#state; }
   /** The bridge's last `session` message (endpoint, lu, terminal_type, model, tls) or null. */
   get info() { return this.#info; }
@@ -169,13 +316,24 @@ export class Session extends EventTarget {
   connect() {
     this.#wanted = true;
     clearTimeout(this.#timer);
-    if (this.#socket && this.#socket.readyState <= WebSocket.OPEN) return;
+    if (this.#asking || (this.#socket && this.#socket.readyState <= WebSocket.OPEN)) return;
     this.#open();
+  }
+
+  /**
+   * Sets the ticket for the next `hello` (a string, or `{ticket, expiresAt | expiresIn}` as
+   * `requestTicket` returns it; null: none). An open websocket is not touched (the bridge
+   * checks credentials when a websocket says hello).
+   */
+  setTicket(ticket) {
+    this.#ticket = normaliseTicket(ticket);
+    this.#noTicket = false;
   }
 
   /** Closes the websocket and forgets the session (the bridge ends it after its grace). */
   disconnect() {
     this.#wanted = false;
+    this.#stopAsking();
     clearTimeout(this.#timer);
     sessionStorage.removeItem(this.#resumeKey);
     const s = this.#socket;
@@ -195,7 +353,70 @@ export class Session extends EventTarget {
     this.#open();
   }
 
-  #open() {
+  /** Stops waiting for the `credentials` callback (its answer will be ignored). */
+  #stopAsking() {
+    this.#askGen++;
+    this.#asking = false;
+  }
+
+  /** Why a hello cannot be sent now: `missing`, `expired`, or null (go ahead). */
+  #ticketProblem() {
+    if (!this.#ticket) return this.#noTicket ? null : 'missing';
+    return expired(this.#ticket) ? 'expired' : null;
+  }
+
+  /**
+   * Asks the `credentials` callback for a ticket (`reason`: `missing`, `expired`, `refused`),
+   * then opens; state `unauthorized` while it runs (`connecting` for the first ticket).
+   * An answer of null: for `missing`, connect without credentials (authentication is off);
+   * otherwise stay `unauthorized`.
+   */
+  async #ask(reason, message) {
+    const gen = ++this.#askGen;
+    this.#asking = true;
+    if (reason === 'missing') this.#setState(this.#retry ? 'reconnecting' : 'connecting');
+    else if (this.#state !== 'unauthorized') {
+      this.#setState('unauthorized', { code: 'UNAUTHORIZED', message, reason });
+    }
+    let answer = null;
+    try {
+      answer = await this.#opts.credentials({ reason, message });
+    } catch (e) {
+      console.warn('web3270: the credentials callback failed:', e);
+    }
+    if (gen !== this.#askGen) return; // disconnected, destroyed, or asked again meanwhile
+    this.#asking = false;
+    if (!this.#wanted) return;
+    try {
+      this.#ticket = normaliseTicket(answer);
+    } catch (e) {
+      console.warn('web3270:', e.message);
+      this.#ticket = null;
+    }
+    if (!this.#ticket && reason !== 'missing') return;
+    this.#noTicket = !this.#ticket;
+    this.#open({ asked: true });
+  }
+
+  /** Stops in state `unauthorized` (no usable credentials, nobody to ask). */
+  #unauthorized(message) {
+    this.#setState('unauthorized', { code: 'UNAUTHORIZED', message });
+    this.#emit('error', { code: 'UNAUTHORIZED', message, fatal: true });
+  }
+
+  #open({ asked = false } = {}) {
+    const problem = this.#ticketProblem();
+    if (problem === 'expired' || (problem === 'missing' && asked)) {
+      // Never present a ticket known to be expired: the bridge would count a failure.
+      this.#ticket = null;
+      if (this.#opts.credentials && !asked) this.#ask('expired', 'the sign-in has expired');
+      else this.#unauthorized('the sign-in has expired: a new ticket is needed');
+      return;
+    }
+    if (problem === 'missing' && this.#opts.credentials) {
+      this.#ask('missing', null);
+      return;
+    }
     const url = new URL('ws', this.#opts.bridgeUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(url.href, PROTOCOL);
@@ -204,12 +425,14 @@ export class Session extends EventTarget {
     this.#setState(this.#retry ? 'reconnecting' : 'connecting');
     socket.onopen = () => {
       const resume = sessionStorage.getItem(this.#resumeKey);
-      socket.send(JSON.stringify({
+      const hello = {
         type: 'hello',
         endpoint: this.#opts.endpoint || null,
         model: this.#opts.model || null,
         resume,
-      }));
+      };
+      if (this.#ticket) hello.auth = { ticket: this.#ticket.ticket };
+      socket.send(JSON.stringify(hello));
       // The bridge now opens (or finds) the host session: the OIA says which.
       this.#showLink(resume ? 'resuming' : 'negotiating', null);
     };
@@ -221,7 +444,6 @@ export class Session extends EventTarget {
     if (typeof e.data !== 'string') {
       const bytes = new Uint8Array(e.data);
       this.#term.feedRecord(bytes); // a `bell` event comes from the terminal's alarm
-      this.#fieldMap.apply(bytes);
       this.#queueScreen();
       return;
     }
@@ -232,7 +454,6 @@ export class Session extends EventTarget {
       this.#info = m;
       sessionStorage.setItem(this.#resumeKey, m.resume_token);
       this.#term.beginSession(m);
-      this.#fieldMap = new FieldMap(m.model);
       this.#setState('connected', { endpoint: m.endpoint, lu: m.lu, tls: m.tls });
       this.#emit('connect', m);
       this.#queueScreen();
@@ -246,7 +467,13 @@ export class Session extends EventTarget {
       // RESUME_FAILED is followed by close 4410, after which a new session is started.
       const fatal = !['BAD_RECORD', 'BAD_MESSAGE', 'UPSTREAM_REFUSED', 'RESUME_FAILED'].includes(m.code);
       if (m.code === 'RESUME_FAILED') sessionStorage.removeItem(this.#resumeKey);
-      if (fatal) this.#setState('refused', { code: m.code, message: m.message });
+      if (m.code === 'UNAUTHORIZED') {
+        // The ticket was refused (expired, revoked, bridge restarted) or this address is
+        // locked out: a new one is needed; the resume token stays valid for its user.
+        this.#ticket = null;
+        this.#refusal = m.message;
+        this.#setState('unauthorized', { code: m.code, message: m.message, reason: 'refused' });
+      } else if (fatal) this.#setState('refused', { code: m.code, message: m.message });
       this.#emit('error', { code: m.code, message: m.message, fatal });
     }
   }
@@ -261,9 +488,15 @@ export class Session extends EventTarget {
       this.#open();
       return;
     }
+    if (e.code === CLOSE_UNAUTHORIZED && this.#wanted && this.#opts.credentials) {
+      // Refused credentials: ask for new ones, then go on (resuming the session).
+      this.#emit('disconnect', { code: e.code, reason: e.reason, reconnecting: true, delayMs: 0 });
+      this.#ask('refused', this.#refusal || e.reason);
+      return;
+    }
     const fatal = FATAL_CLOSE.has(e.code) || !this.#wanted || !this.#opts.reconnect;
     if (fatal) {
-      if (this.#state !== 'refused' && this.#state !== 'ended') {
+      if (!['refused', 'unauthorized', 'ended'].includes(this.#state)) {
         this.#setState('disconnected', { code: e.code, message: e.reason });
       }
       this.#emit('disconnect', { code: e.code, reason: e.reason, reconnecting: false });
@@ -299,9 +532,7 @@ export class Session extends EventTarget {
   /** Presses one key by action name ("Enter", "PF3", "Clear", "Attn"…); returns the outcome. */
   press(action) {
     if (this.#opts.readOnly) throw new Error('press: the session is read-only');
-    const outcome = this.#term.press(action);
-    if (String(action).toLowerCase() === 'clear') this.#fieldMap.clear();
-    return outcome;
+    return this.#term.press(action);
   }
 
   /** The screen as shown: rows joined by "\n"; non-display (password) fields are blank. */
@@ -312,15 +543,11 @@ export class Session extends EventTarget {
   cursor() { return Array.from(this.#term.cursor()); }
 
   /**
-   * The fields on the screen: `[{row, col, length, protected, numeric, hidden, intensified,
-   * text}]` (row/col of the first data cell, 0-based; hidden fields have blank text). Uses the
-   * terminal's own `fields()` when the wasm provides one, else the field attributes followed
-   * in JS from the host's writes (static/fields.js).
+   * The fields on the screen, from the terminal's own screen model: `[{row, col, length,
+   * protected, numeric, hidden, intensified, modified, text}]` (row/col of the first data
+   * cell, 0-based; hidden fields have blank text).
    */
-  fields() {
-    if (typeof this.#term.fields === 'function') return this.#term.fields();
-    return this.#fieldMap.fields(this.screenText().split('\n'));
-  }
+  fields() { return this.#term.fields(); }
 
   /** Switches the colour theme: x3270, green, dark, light, high-contrast. */
   setTheme(name) { this.#term.setTheme(name); this.#opts.theme = name; }
@@ -335,6 +562,8 @@ export class Session extends EventTarget {
    */
   destroy({ keepSession = false } = {}) {
     this.#wanted = false;
+    this.#stopAsking();
+    this.#ticket = null;
     clearTimeout(this.#timer);
     if (!keepSession) sessionStorage.removeItem(this.#resumeKey);
     const s = this.#socket;
@@ -359,14 +588,25 @@ export class Session extends EventTarget {
  * - `bridgeUrl`: the bridge's base URL (default: where this module came from);
  * - `reconnect`: reconnect with backoff after a drop (default true);
  * - `storageKey`: names this terminal's resume token in sessionStorage (default `default`);
- * - `autoConnect`: call `connect()` at once (default false).
+ * - `autoConnect`: call `connect()` at once (default false);
+ * - `ticket`: with authentication on, the ticket for the `hello` (a string, or
+ *   `{ticket, expiresAt | expiresIn}`; from `requestTicket` or a portal's backend);
+ * - `credentials`: `async ({reason, message}) => ticket | null`, called when a ticket is
+ *   needed: `missing` (none yet), `expired`, `refused` (the bridge said UNAUTHORIZED; `message`
+ *   is its reason). Resolve with a ticket to go on; null means "no credentials" (connects
+ *   without for `missing`, else stays `unauthorized`).
  */
 export async function mount(element, options = {}) {
   const opts = {
     endpoint: null, model: null, codePage: 'cp037', theme: 'x3270', fontSize: null,
     cursor: 'block', keymap: null, readOnly: false, bridgeUrl: DEFAULT_BRIDGE,
-    reconnect: true, storageKey: 'default', autoConnect: false, ...options, element,
+    reconnect: true, storageKey: 'default', autoConnect: false, ticket: null, credentials: null,
+    ...options, element,
   };
+  if (opts.credentials != null && typeof opts.credentials !== 'function') {
+    throw new TypeError('mount: credentials must be a function');
+  }
+  normaliseTicket(opts.ticket); // a malformed ticket fails here, not at connect
   opts.bridgeUrl = new URL(opts.bridgeUrl, location.href).href;
   if (!opts.bridgeUrl.endsWith('/')) opts.bridgeUrl += '/';
   const mod = await loadWasm(opts.bridgeUrl);

@@ -7,7 +7,7 @@
 //! ## Map of the crate
 //! | module | role |
 //! |---|---|
-//! | [`api`] | the REST API of sessions (`/api/v1/sessions...`: create headless, list, screen, input in s3270 action syntax) and `/api/v1/openapi.json` (`docs/API.md`) |
+//! | [`api`] | the REST API of sessions (`/api/v1/sessions...`: create headless, list, screen, input in s3270 action syntax) and `/api/v1/openapi.json`, the OpenAPI document of every HTTP API route, merged from each module's part (`docs/API.md`) |
 //! | [`auth`] | `authentication:`: bearer token, basic users, tickets for the websocket, HTTPS requirement, brute-force damping; the HTTP guard |
 //! | [`audit`] | `audit:`: the JSON-lines audit log (bounded queue, writer thread, rotation, retention, encryption), `GET /api/v1/audit`, the compliance report |
 //! | [`config`] | `server.yaml` and `WEB3270_*`/`ZIG3270_*` environment variables → one typed, validated [`config::Config`] |

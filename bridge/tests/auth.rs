@@ -420,3 +420,71 @@ async fn authentication_off_lets_everything_through() {
     let b = Browser::attach(ws, hello(json!({"token": "whatever"}))).await;
     assert_eq!(b.session["endpoint"], "demo");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_user_is_held_to_max_sessions_per_user() {
+    let mut config = demo_config();
+    config.authentication.enabled = true;
+    config.authentication.kind = AuthType::Basic;
+    config.authentication.users = vec![
+        BasicUser {
+            name: "alice".into(),
+            password: Secret::new("wonderland"),
+        },
+        BasicUser {
+            name: "carol".into(),
+            password: Secret::new("lewis"),
+        },
+    ];
+    config.sessions.max_sessions_per_user = Some(1);
+    // A closed websocket ends its session at once, so the place is free again.
+    config.sessions.detach_grace_seconds = std::time::Duration::ZERO;
+    let bridge = start(config).await;
+    let a = bridge.addr;
+    let alice = json!({"user": "alice", "password": "wonderland"});
+
+    let first = Browser::attach(ws_connect(a, "", &[]).await.unwrap(), hello(alice.clone())).await;
+    // Alice's second session: refused with SESSION_LIMIT (close 4429), naming the user.
+    let mut ws = ws_connect(a, "", &[]).await.unwrap();
+    send_json(&mut ws, hello(alice.clone())).await;
+    let err = expect_refusal(&mut ws, "SESSION_LIMIT", 4429).await;
+    assert!(
+        err["message"].as_str().unwrap().contains("\"alice\""),
+        "{err}"
+    );
+    // Nor through the REST API with her credentials: 503 SESSION_LIMIT.
+    let r = request(
+        a,
+        "POST",
+        "/api/v1/sessions",
+        &[("Authorization", &basic_header("alice", "wonderland"))],
+        Some(r#"{"endpoint":"demo"}"#),
+    )
+    .await;
+    assert_eq!(r.status, 503, "{r:?}");
+    assert_eq!(r.json()["err"], "SESSION_LIMIT", "{r:?}");
+    // Another user is not held by Alice's count.
+    let carol = Browser::attach(
+        ws_connect(a, "", &[]).await.unwrap(),
+        hello(json!({"user": "carol", "password": "lewis"})),
+    )
+    .await;
+    assert_eq!(carol.session["endpoint"], "demo");
+    // Once Alice's first session ends, she may open one again.
+    drop(first);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mut ws = ws_connect(a, "", &[]).await.unwrap();
+        send_json(&mut ws, hello(alice.clone())).await;
+        let answer = next_json(&mut ws).await;
+        if answer["type"] == "session" {
+            break;
+        }
+        assert_eq!(answer["code"], "SESSION_LIMIT", "{answer}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the place was not freed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

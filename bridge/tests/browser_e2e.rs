@@ -23,7 +23,8 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use bridge::config::{Config, Endpoint};
+use base64::Engine as _;
+use bridge::config::{AuthType, BasicUser, Config, Endpoint, Secret};
 use fantoccini::actions::{
     InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
 };
@@ -311,6 +312,11 @@ impl Page {
     async fn type_text(&self, text: &str) {
         self.js("window.web3270.session.focus(); return document.activeElement.tagName")
             .await;
+        self.keyboard(text).await;
+    }
+
+    /// Types `text` with real key events into whatever has the focus.
+    async fn keyboard(&self, text: &str) {
         let mut keys = KeyActions::new("keyboard".into());
         for c in text.chars() {
             keys = keys
@@ -1067,6 +1073,355 @@ async fn settings_are_kept_per_browser_and_the_fragment_overrides_them() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Authentication on: the page's sign-in (docs/SECURITY.md, "The page").
+
+/// The password of [`SIGN_IN_USER`] in [`auth_config`]; never on a screen of ours.
+const SIGN_IN_PASSWORD: &str = "Tulip-Harbor-7391";
+const SIGN_IN_USER: &str = "alice";
+
+/// The demo configuration with `authentication: {enabled: true, type: basic}` and one user
+/// whose password is stored as a PBKDF2 hash (1000 iterations: cheap for a test) of
+/// [`SIGN_IN_PASSWORD`], and tickets living `ticket_lifetime`.
+fn auth_config(ticket_lifetime: Duration) -> Config {
+    let mut config = config_with(vec![]);
+    config.authentication.enabled = true;
+    config.authentication.kind = AuthType::Basic;
+    config.authentication.token_expire_seconds = ticket_lifetime;
+    config.authentication.users = vec![BasicUser {
+        name: SIGN_IN_USER.into(),
+        password: Secret::new(
+            "pbkdf2-sha256$1000$5eed0f1a2b3c4d5e6f708192a3b4c5d6$\
+             d02847d3b75f89cd7ba80202125708f9b3e50d4e52ce217a1cd4d037f9bbe416",
+        ),
+    }];
+    config
+}
+
+/// What the user sees of the sign-in form and around it.
+const SIGN_IN_VIEW: &str = "const $ = (id) => document.getElementById(id); \
+    const shown = (e) => !!e && e.getClientRects().length > 0; \
+    return {form: shown($('login-form')), error: $('login-error').textContent, \
+      focus: document.activeElement?.id ?? null, terminal: shown(document.querySelector('#screen canvas')), \
+      keys: shown($('keys')), hosts: $('endpoint').options.length, session: !!window.web3270?.session, \
+      user: shown($('user')) ? $('user').textContent : null, logout: shown($('logout'))}";
+
+/// Whether any run of 64 hex digits (a ticket's shape) is in `text`.
+fn has_ticket_shape(text: &str) -> bool {
+    text.as_bytes()
+        .split(|b| !b.is_ascii_hexdigit())
+        .any(|run| run.len() >= 64)
+}
+
+/// With authentication on, the page asks for credentials before anything else: the form is
+/// labelled and keyboard-operable; a wrong password is announced and shows no terminal; the
+/// right one shows the demo host's logon screen (the host list fetched with the ticket, a
+/// reconnect says hello with it too); the password is in no text, input, storage or URL of
+/// the page, nor is a ticket stored; "Log out" returns to the form; ten failures lock this
+/// address out and the form says when to retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_form_guards_the_page_when_authentication_is_on() {
+    require_pkg();
+    let dir = TestDir::new("browser_sign_in").unwrap();
+    let bridge = Bridge::start(auth_config(Duration::from_secs(3600))).await;
+    with_browser(&dir, |page| async move {
+        page.goto(&bridge.url("/")).await;
+        page.wait_for(
+            "document.getElementById('login-form').getClientRects().length > 0 && \
+             document.activeElement?.id === 'login-user'",
+            "the sign-in form with the focus in the user name",
+        )
+        .await;
+        page.shot("sign-in-form").await;
+        assert_eq!(
+            page.js(SIGN_IN_VIEW).await,
+            json!({"form": true, "error": "", "focus": "login-user", "terminal": false,
+                   "keys": false, "hosts": 0, "session": false, "user": null, "logout": false}),
+            "only the form before signing in: no terminal, no host list"
+        );
+        // Labelled inputs with the autocomplete a password manager expects; an alert region.
+        let form = page
+            .js("const $ = (id) => document.getElementById(id); \
+                 const label = (id) => document.querySelector(`label[for=${id}]`)?.textContent.trim(); \
+                 return {user: [label('login-user'), $('login-user').autocomplete], \
+                   password: [label('login-password'), $('login-password').autocomplete, $('login-password').type], \
+                   alert: $('login-error').getAttribute('role')}")
+            .await;
+        assert_eq!(
+            form,
+            json!({"user": ["User name", "username"],
+                   "password": ["Password", "current-password", "password"], "alert": "alert"})
+        );
+
+        // A wrong password, keyboard only: the error is announced, no terminal appears.
+        page.keyboard(SIGN_IN_USER).await;
+        page.keyboard(&char::from(Key::Tab).to_string()).await;
+        page.keyboard("not-the-password").await;
+        page.keyboard(&char::from(Key::Enter).to_string()).await;
+        page.wait_for(
+            "document.getElementById('login-error').textContent !== ''",
+            "the error after a wrong password",
+        )
+        .await;
+        page.shot("wrong-password").await;
+        let view = page.js(SIGN_IN_VIEW).await;
+        assert_eq!(view["error"], "The user name or password is incorrect.", "{view}");
+        assert_eq!(view["terminal"], false, "{view}");
+        assert_eq!(view["session"], false, "{view}");
+        assert_eq!(view["hosts"], 0, "{view}");
+        // The password field is emptied and has the focus again, marked invalid; the user name stays.
+        assert_eq!(view["focus"], "login-password", "{view}");
+        assert_eq!(
+            page.js("const $ = (id) => document.getElementById(id); \
+                     return [$('login-user').value, $('login-password').value, \
+                             $('login-password').getAttribute('aria-invalid')]")
+                .await,
+            json!([SIGN_IN_USER, "", "true"])
+        );
+
+        // The right password: the demo host's logon screen, in the DOM mirror.
+        page.keyboard(SIGN_IN_PASSWORD).await;
+        page.keyboard(&char::from(Key::Enter).to_string()).await;
+        page.wait_for(
+            "window.web3270?.session?.state === 'connected' && \
+             window.web3270.session.screenText().includes('Password')",
+            "the demo logon screen after signing in",
+        )
+        .await;
+        page.shot("signed-in").await;
+        let mirror = page.mirror_text().await;
+        assert!(mirror.contains("Password") && mirror.contains("PF3=Exit"), "{mirror}");
+        let view = page.js(SIGN_IN_VIEW).await;
+        assert_eq!(view["form"], false, "{view}");
+        assert_eq!(view["terminal"], true, "{view}");
+        assert_eq!(view["keys"], true, "{view}");
+        assert_eq!(view["user"], "Signed in as alice", "{view}");
+        assert_eq!(view["logout"], true, "{view}");
+        assert_eq!(
+            page.js("return document.activeElement.tagName").await,
+            "CANVAS",
+            "the terminal has the focus"
+        );
+        // The host list came from /api/v1/endpoints (401 without the ticket).
+        assert_eq!(
+            page.js("return [...document.getElementById('endpoint').options].map(o => o.value)")
+                .await,
+            json!(["demo"])
+        );
+        assert!(page.status().await.contains("demo"), "{}", page.status().await);
+
+        // The password is nowhere in the page; no ticket is stored or in the URL.
+        let everything = page
+            .js("return [document.documentElement.outerHTML, document.body.innerText, \
+                 [...document.querySelectorAll('input, textarea')].map(e => e.value).join(' '), \
+                 window.web3270.session.screenText(), JSON.stringify(window.web3270.session.options), \
+                 JSON.stringify({...localStorage}), JSON.stringify({...sessionStorage}), \
+                 location.href].join('\\n')")
+            .await;
+        let everything = everything.as_str().unwrap();
+        assert!(!everything.contains(SIGN_IN_PASSWORD), "the password is in the page");
+        assert!(!page.mirror_text().await.contains(SIGN_IN_PASSWORD));
+        let kept = page
+            .js("return [JSON.stringify({...localStorage}), JSON.stringify({...sessionStorage}), \
+                 location.href, JSON.stringify(window.web3270.session.options)].join('\\n')")
+            .await;
+        assert!(
+            !has_ticket_shape(kept.as_str().unwrap()),
+            "a ticket is stored or in the URL: {kept}"
+        );
+
+        // A dropped websocket: the page says hello again with the ticket and resumes.
+        page.js("window.__firstSocket = window.web3270.session.socket; \
+                 window.web3270.session.socket.close(); return true")
+            .await;
+        page.wait_for(
+            "window.web3270.session.state === 'connected' && \
+             window.web3270.session.socket !== window.__firstSocket",
+            "connected again after the drop",
+        )
+        .await;
+        page.wait_screen("PF3=Exit").await;
+
+        // Log out: back to the form, nothing of the terminal left.
+        page.client
+            .find(fantoccini::Locator::Id("logout"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        page.wait_for(
+            "document.getElementById('login-form').getClientRects().length > 0",
+            "the form after logging out",
+        )
+        .await;
+        page.shot("signed-out").await;
+        assert_eq!(
+            page.js(SIGN_IN_VIEW).await,
+            json!({"form": true, "error": "You have signed out.", "focus": "login-user",
+                   "terminal": false, "keys": false, "hosts": 0, "session": false, "user": null,
+                   "logout": false})
+        );
+        assert_eq!(
+            page.js("return document.getElementById('screen').childElementCount").await,
+            json!(0),
+            "the terminal is gone"
+        );
+
+        // Ten wrong passwords from this address: the bridge locks it out (429) and the form
+        // says when to try again, with the button disabled meanwhile.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            assert!(attempts <= 12, "no lockout after {attempts} attempts");
+            page.js("const $ = (id) => document.getElementById(id); \
+                     $('login-user').value = 'alice'; $('login-password').value = 'wrong'; \
+                     $('login-form').requestSubmit(); return true")
+                .await;
+            page.wait_for(
+                "document.getElementById('login-form').getAttribute('aria-busy') === 'false'",
+                "the answer to a sign-in",
+            )
+            .await;
+            let error = page
+                .js("return document.getElementById('login-error').textContent")
+                .await;
+            if error.as_str().unwrap().starts_with("Too many") {
+                break;
+            }
+        }
+        assert_eq!(attempts, 11, "the 11th attempt meets the lockout");
+        page.wait_for(
+            "/^Too many failed sign-in attempts from this address\\. Try again in \\d+ s\\.$/ \
+               .test(document.getElementById('login-error').textContent)",
+            "the lockout message with its delay",
+        )
+        .await;
+        page.shot("locked-out").await;
+        assert_eq!(
+            page.js("return document.getElementById('login-submit').disabled").await,
+            json!(true)
+        );
+        // Even the right password is not sent meanwhile.
+        page.js(&format!(
+            "const $ = (id) => document.getElementById(id); $('login-user').value = 'alice'; \
+             $('login-password').value = {}; $('login-form').requestSubmit(); return true",
+            serde_json::to_string(SIGN_IN_PASSWORD).unwrap()
+        ))
+        .await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(page.js(SIGN_IN_VIEW).await["session"], false);
+    })
+    .await;
+}
+
+/// The ticket expires while the terminal is in use: the page hides the terminal and asks to
+/// sign in again, the host session carrying on meanwhile; signing in again shows the same
+/// screen, and a later reconnect says hello with the new ticket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_sign_in_locks_the_terminal_until_the_user_signs_in_again() {
+    require_pkg();
+    let dir = TestDir::new("browser_sign_in_expiry").unwrap();
+    // The page locks 5 s before the bridge would refuse the ticket: 15 s after signing in.
+    let bridge = Bridge::start(auth_config(Duration::from_secs(20))).await;
+    with_browser(&dir, |page| async move {
+        page.goto(&bridge.url("/")).await;
+        page.wait_for(
+            "document.activeElement?.id === 'login-user'",
+            "the sign-in form",
+        )
+        .await;
+        page.keyboard(&format!(
+            "{SIGN_IN_USER}{}{SIGN_IN_PASSWORD}{}",
+            char::from(Key::Tab),
+            char::from(Key::Enter)
+        ))
+        .await;
+        page.wait_screen("PF3=Exit").await;
+        // Log on to the demo host's menu: a screen only this host session has.
+        page.type_text("oper").await;
+        page.key(Key::Tab).await;
+        page.type_text("demo").await;
+        page.key(Key::Enter).await;
+        page.wait_screen("Option ===>").await;
+        let menu = page.screen_text().await;
+        page.js("window.__socket = window.web3270.session.socket; return true")
+            .await;
+
+        page.wait_for(
+            "document.getElementById('login-error').textContent.includes('expired')",
+            "the form again when the ticket expires",
+        )
+        .await;
+        page.shot("expired").await;
+        let view = page.js(SIGN_IN_VIEW).await;
+        assert_eq!(
+            view["error"], "Your sign-in has expired. Sign in again to continue.",
+            "{view}"
+        );
+        assert_eq!(view["form"], true, "{view}");
+        assert_eq!(view["terminal"], false, "the terminal is hidden: {view}");
+        assert_eq!(view["keys"], false, "{view}");
+        // The header says so and still offers to log out instead.
+        assert_eq!(view["user"], "alice: sign-in expired", "{view}");
+        assert_eq!(view["logout"], true, "{view}");
+        // The user name is filled in; the focus waits in the password field.
+        assert_eq!(view["focus"], "login-password", "{view}");
+        assert_eq!(
+            page.js("return document.getElementById('login-user').value")
+                .await,
+            json!(SIGN_IN_USER)
+        );
+        assert_eq!(
+            page.js("return window.web3270.session.state").await,
+            json!("connected"),
+            "the host session goes on behind the form"
+        );
+
+        // Past the first ticket's lifetime at the bridge (20 s; the lock came at 15 s), so
+        // that only the new ticket can open a websocket below.
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        assert_eq!(
+            page.js("return window.web3270.session.state").await,
+            json!("connected")
+        );
+        page.keyboard(&format!("{SIGN_IN_PASSWORD}{}", char::from(Key::Enter)))
+            .await;
+        page.wait_for(
+            "document.getElementById('login-form').getClientRects().length === 0",
+            "the terminal back after signing in again",
+        )
+        .await;
+        page.shot("signed-in-again").await;
+        let view = page.js(SIGN_IN_VIEW).await;
+        assert_eq!(view["terminal"], true, "{view}");
+        assert_eq!(
+            page.screen_text().await,
+            menu,
+            "the same host session, the same screen"
+        );
+        assert_eq!(
+            page.js("return window.web3270.session.socket === window.__socket")
+                .await,
+            json!(true),
+            "the websocket stayed open"
+        );
+        // A drop now: the hello carries the new ticket (the first would be refused) and the
+        // session resumes.
+        page.js("window.web3270.session.socket.close(); return true")
+            .await;
+        page.wait_for(
+            "window.web3270.session.state === 'connected' && \
+             window.web3270.session.socket !== window.__socket",
+            "resumed on a new websocket",
+        )
+        .await;
+        page.wait_screen("Option ===>").await;
+        assert_eq!(page.screen_text().await, menu);
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
 // How the assets are served (no browser).
 
 /// A raw HTTP/1.1 GET: (status, headers lower-cased, body).
@@ -1075,8 +1430,20 @@ async fn http_get(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    http_request("GET", addr, path, headers).await
+}
+
+/// A raw HTTP/1.1 request without a body: (status, headers lower-cased, body).
+async fn http_request(
+    method: &str,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n"
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -1274,6 +1641,76 @@ async fn iframe_embedding_obeys_the_origin_allow_list() {
         page.wait_for("window.portalError !== undefined", "the refused import").await;
         assert_eq!(page.js("return !!window.portalSession").await, json!(false));
         page.shot("iframe-refused").await;
+    })
+    .await;
+}
+
+/// With authentication on, the iframe asks its parent for a ticket (`auth-required`) and
+/// connects once the parent posts one (the portal's backend got it from the bridge; here the
+/// test does); the module mounted in the portal without a ticket is refused and stops
+/// (`unauthorized`, no reconnect loop).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iframe_takes_a_ticket_from_its_parent_when_authentication_is_on() {
+    require_pkg();
+    let dir = TestDir::new("browser_iframe_ticket").unwrap();
+    let portal = portal_server().await;
+    let mut config = auth_config(Duration::from_secs(3600));
+    config.server.embed_allowed_origins = vec![format!("http://127.0.0.1:{}", portal.port())];
+    let bridge = Bridge::start(config).await;
+    let frame_url = bridge.url("/static/embed.html#endpoint=demo");
+    let addr = bridge.addr;
+    with_browser(&dir, |page| async move {
+        page.goto(&format!("http://127.0.0.1:{}/?frame={}", portal.port(), urlencode(&frame_url)))
+            .await;
+        page.wait_for(
+            "window.messages.some(m => m.type === 'event' && m.name === 'auth-required'                && m.detail.reason === 'missing' && m.detail.type === 'basic')",
+            "the frame asking for a ticket",
+        )
+        .await;
+        page.shot("frame-waits-for-a-ticket").await;
+        assert_eq!(
+            page.js("return window.messages.some(m => m.name === 'screen' || m.name === 'connect')")
+                .await,
+            json!(false),
+            "no session without a ticket"
+        );
+        // The portal's backend: POST /api/v1/auth/ticket with the user's credentials.
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{SIGN_IN_USER}:{SIGN_IN_PASSWORD}"));
+        let (status, _, body) = http_request(
+            "POST",
+            addr,
+            "/api/v1/auth/ticket",
+            &[("Authorization", &format!("Basic {basic}"))],
+        )
+        .await;
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+        let issued: Value = serde_json::from_slice(&body).unwrap();
+        page.js(&format!(
+            "send({{type: 'ticket', id: 3, ticket: {{ticket: {}, expiresIn: {}}}}}); return true",
+            issued["ticket"],
+            issued["expires_in"]
+        ))
+        .await;
+        page.wait_for("window.messages.some(m => m.type === 'result' && m.id === 3 && m.value === null)", "the ticket accepted").await;
+        page.wait_for(
+            "window.messages.some(m => m.type === 'event' && m.name === 'screen' && m.detail.text.includes('Password'))",
+            "the logon screen once the ticket arrived",
+        )
+        .await;
+        // The module in the portal page had no ticket: refused once, then it waits.
+        page.wait_for(
+            "window.portalSession?.state === 'unauthorized'",
+            "the portal's own terminal refused",
+        )
+        .await;
+        page.shot("frame-signed-in").await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            page.js("return window.portalSession.state").await,
+            json!("unauthorized"),
+            "no reconnect loop after UNAUTHORIZED"
+        );
     })
     .await;
 }

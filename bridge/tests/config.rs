@@ -571,7 +571,7 @@ fn both_prefixes_override_the_file() {
     assert_eq!(c.sessions.timeout_seconds, Duration::from_secs(7200));
     assert_eq!(c.load_balancer.strategy, Strategy::LeastConn);
     assert_eq!(c.compliance.framework, Some(Framework::Hipaa));
-    assert_eq!(c.sessions.connection_cap(), 32);
+    assert_eq!(c.sessions.connection_pool_size, Some(32));
     assert_eq!(c.server.bind_address, "::".parse::<IpAddr>().unwrap());
 }
 

@@ -6,11 +6,17 @@
 //! with its code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod openapi_support;
+
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bridge::config::{Builtin, Config, Endpoint};
+use bridge::config::{AuthType, Builtin, Config, Endpoint, Secret};
 use futures_util::{SinkExt, StreamExt};
+use openapi_support::{
+    check_answer, instantiate, operations, resolve, routed_paths, METHODS, NOT_API,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -61,12 +67,40 @@ struct Answer {
     raw: String,
 }
 
-/// One HTTP/1.1 request with `Connection: close`.
-async fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> Answer {
+/// An HTTP answer as it came: status, headers (names lower case), body text.
+#[derive(Debug)]
+struct RawAnswer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl RawAnswer {
+    /// The first value of header `name` (lower case).
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close` and `headers`.
+async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> RawAnswer {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let body = body.unwrap_or("");
+    let extra: String = headers
+        .iter()
+        .map(|(n, v)| format!("{n}: {v}\r\n"))
+        .collect();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
@@ -78,17 +112,37 @@ async fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) ->
         .unwrap();
     let text = String::from_utf8(response).unwrap();
     let (head, raw) = text.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    RawAnswer {
+        status,
+        headers,
+        body: raw.to_owned(),
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`; the answer's body parsed as JSON.
+async fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> Answer {
+    let RawAnswer {
+        status, body: raw, ..
+    } = request(addr, method, path, &[], body).await;
     let body = if raw.is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(raw).unwrap_or_else(|e| panic!("{e}: {raw}"))
+        serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{e}: {raw}"))
     };
-    Answer {
-        status,
-        body,
-        raw: raw.to_owned(),
-    }
+    Answer { status, body, raw }
 }
 
 async fn post(addr: SocketAddr, path: &str, body: Value) -> Answer {
@@ -996,30 +1050,135 @@ async fn migrate_moves_a_session_to_another_endpoint_keeping_its_id() {
     assert_error(&a, 404, "SESSION_NOT_FOUND");
 }
 
+/// `GET /api/v1/openapi.json`, asserted 200 and OpenAPI 3.1.
+async fn openapi(addr: SocketAddr, headers: &[(&str, &str)]) -> Value {
+    let a = request(addr, "GET", "/api/v1/openapi.json", headers, None).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let doc: Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    doc
+}
+
+/// The document lists exactly the routes the bridge serves, with their methods: the paths of
+/// every `.route(` in the source (`routed_paths`, so a new route without documentation
+/// fails here), the methods the running bridge routes for each (axum answers an unrouted
+/// method 405 with `Allow`). Every operation has its security requirement, a success answer
+/// and errors in the guide's body.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn openapi_document_lists_the_routes() {
+async fn openapi_document_matches_the_router() {
     let bridge = start(config(vec![])).await;
-    let a = get(bridge.addr, "/api/v1/openapi.json").await;
-    assert_eq!(a.status, 200);
-    let doc = &a.body;
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
-    let paths = doc["paths"].as_object().unwrap();
-    for (path, methods) in [
-        ("/api/v1/health", &["get"][..]),
-        ("/api/v1/endpoints", &["get"]),
-        ("/api/v1/openapi.json", &["get"]),
-        ("/api/v1/sessions", &["get", "post"]),
-        ("/api/v1/sessions/{id}", &["get", "delete"]),
-        ("/api/v1/sessions/{id}/screen", &["get"]),
-        ("/api/v1/sessions/{id}/input", &["post"]),
-        ("/api/v1/sessions/{id}/suspend", &["post"]),
-        ("/api/v1/sessions/{id}/resume", &["post"]),
-        ("/api/v1/sessions/{id}/migrate", &["put"]),
-    ] {
-        for m in methods {
-            assert!(paths[path][*m].is_object(), "{path} {m} missing: {paths:?}");
+    let doc = openapi(bridge.addr, &[]).await;
+    let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    let routed = routed_paths();
+    for p in NOT_API {
+        assert!(
+            routed.contains(p),
+            "{p} is no longer routed: update NOT_API"
+        );
+    }
+    let api: BTreeSet<String> = routed
+        .into_iter()
+        .filter(|p| !NOT_API.contains(&p.as_str()))
+        .collect();
+    let undocumented: Vec<_> = api.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routed but not in the OpenAPI document: {undocumented:?} (annotate the handler with \
+         #[utoipa::path] and list it in its module's #[derive(OpenApi)], see api/openapi.rs)"
+    );
+    let stale: Vec<_> = documented.difference(&api).collect();
+    assert!(stale.is_empty(), "documented but not routed: {stale:?}");
+    for path in &api {
+        let a = request(
+            bridge.addr,
+            "OPTIONS",
+            &instantiate(path, "probe"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(a.status, 405, "OPTIONS {path}: {a:?}");
+        let mut routed_methods: BTreeSet<String> = a
+            .header("allow")
+            .unwrap()
+            .split(',')
+            .map(|m| m.trim().to_lowercase())
+            .collect();
+        // axum answers HEAD wherever it answers GET; the document leaves HEAD implied.
+        if routed_methods.contains("get") {
+            routed_methods.remove("head");
+        }
+        let documented_methods: BTreeSet<String> = METHODS
+            .iter()
+            .filter(|m| doc["paths"][path.as_str()][**m].is_object())
+            .map(|m| (*m).to_owned())
+            .collect();
+        assert_eq!(
+            documented_methods, routed_methods,
+            "{path}: documented vs routed methods"
+        );
+    }
+
+    // Security schemes (docs/SECURITY.md): bearer (token or ticket) and basic; the open routes
+    // require none.
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["type"], "http", "{schemes}");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer", "{schemes}");
+    assert_eq!(schemes["basic"]["type"], "http", "{schemes}");
+    assert_eq!(schemes["basic"]["scheme"], "basic", "{schemes}");
+    let open = [
+        ("/api/v1/health", "get"),
+        ("/api/v1/health/live", "get"),
+        ("/api/v1/auth", "get"),
+        ("/metrics", "get"),
+    ];
+    for (path, method, op) in operations(&doc) {
+        let what = format!("{method} {path}");
+        let security = op["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{what}: no security"));
+        if open.contains(&(path.as_str(), method.as_str())) {
+            assert!(security.is_empty(), "{what} is open: {security:?}");
+        } else {
+            assert_eq!(
+                security,
+                &vec![json!({"bearer": []}), json!({"basic": []})],
+                "{what}"
+            );
+            assert!(op["responses"]["401"].is_object(), "{what}: no 401");
+        }
+        let responses = op["responses"].as_object().unwrap();
+        assert!(
+            responses.keys().any(|s| s.starts_with('2')),
+            "{what}: no success"
+        );
+        for (status, r) in responses {
+            if status.starts_with('2') {
+                continue;
+            }
+            // Readiness answers 503 with its own body; every other refusal is the guide's.
+            let schema = &resolve(&doc, r)["content"]["application/json"]["schema"]["$ref"];
+            let expected = if (path.as_str(), status.as_str()) == ("/api/v1/health", "503") {
+                "#/components/schemas/Readiness"
+            } else {
+                "#/components/schemas/ErrorBody"
+            };
+            assert_eq!(schema, expected, "{what} {status}");
         }
     }
+
+    // Every reference resolves (parameters' schemas are not collected on their own).
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    for r in &refs {
+        let pointer = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("external $ref {r}"));
+        assert!(doc.pointer(pointer).is_some(), "dangling $ref {r}");
+    }
+    assert!(refs.len() > 20, "{refs:?}");
+
+    // Request bodies and answers point at the schemas.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for s in [
         "ScreenView",
@@ -1027,14 +1186,355 @@ async fn openapi_document_lists_the_routes() {
         "CreateSession",
         "SessionResource",
         "ErrorBody",
+        "AuthStatus",
+        "MetricsJson",
+        "EndpointView",
     ] {
         assert!(schemas.contains_key(s), "{s} missing");
     }
-    // Request bodies and answers point at the schemas.
-    let create = &paths["/api/v1/sessions"]["post"];
+    let create = &doc["paths"]["/api/v1/sessions"]["post"];
     assert_eq!(
         create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/CreateSession"
     );
     assert!(create["responses"]["201"].is_object());
+}
+
+/// Every `$ref` of `v`, appended to `out`.
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(members) => {
+            for (k, m) in members {
+                match (k.as_str(), m) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(m, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out)),
+        _ => {}
+    }
+}
+
+/// With authentication and `require_https` on, every documented operation is refused as its
+/// documentation says: plain HTTP gets 403 `HTTPS_REQUIRED` where a 403 says so (and only
+/// there), HTTPS without credentials gets 401 `UNAUTHORIZED` exactly where the operation
+/// requires security; every answer is one the operation documents, in its documented shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_security_matches_the_guard() {
+    const TOKEN: &str = "openapi-test-token";
+    let mut config = config(vec![]);
+    config.authentication.enabled = true;
+    config.authentication.kind = AuthType::Bearer;
+    config.authentication.token = Some(Secret::new(TOKEN));
+    config.authentication.require_https = true;
+    let bridge = start(config).await;
+    let addr = bridge.addr;
+    let auth = format!("Bearer {TOKEN}");
+    let doc = openapi(
+        addr,
+        &[("x-forwarded-proto", "https"), ("authorization", &auth)],
+    )
+    .await;
+    for (i, (path, method, op)) in operations(&doc).into_iter().enumerate() {
+        let concrete = instantiate(&path, "probe");
+        let m = method.to_uppercase();
+        let check = |a: &RawAnswer| {
+            check_answer(
+                &doc,
+                &m,
+                &concrete,
+                a.status,
+                a.header("content-type"),
+                &a.body,
+            );
+            serde_json::from_str::<Value>(&a.body).unwrap_or(Value::Null)
+        };
+        let https_documented = op["responses"]["403"].is_object()
+            && resolve(&doc, &op["responses"]["403"])["description"]
+                .as_str()
+                .unwrap()
+                .contains("HTTPS_REQUIRED");
+        let plain = request(addr, &m, &concrete, &[], None).await;
+        let body = check(&plain);
+        assert_eq!(
+            body["err"] == "HTTPS_REQUIRED",
+            https_documented,
+            "{m} {path} over plain HTTP: {plain:?}"
+        );
+        // Each its own client address (the loopback proxy is trusted), so that the failures
+        // do not add up to a lockout.
+        let client = format!("192.0.2.{}", i + 1);
+        let anonymous = request(
+            addr,
+            &m,
+            &concrete,
+            &[("x-forwarded-proto", "https"), ("x-forwarded-for", &client)],
+            None,
+        )
+        .await;
+        let body = check(&anonymous);
+        let secured = !op["security"].as_array().unwrap().is_empty();
+        assert_eq!(
+            anonymous.status == 401,
+            secured,
+            "{m} {path} without credentials: {anonymous:?}"
+        );
+        if secured {
+            assert_eq!(body["err"], "UNAUTHORIZED");
+            assert!(anonymous
+                .header("www-authenticate")
+                .unwrap()
+                .starts_with("Bearer"));
+        }
+    }
+}
+
+/// Calls the API as one client and checks every answer against the document.
+struct Prober {
+    addr: SocketAddr,
+    doc: Value,
+    authorization: String,
+    /// Operations (template, method) seen answering a success.
+    succeeded: BTreeSet<(String, String)>,
+}
+
+impl Prober {
+    /// `method path` with the prober's credentials: status and JSON body (`Null` if none).
+    async fn call(&mut self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let authorization = self.authorization.clone();
+        self.call_as(method, path, body, &authorization).await
+    }
+
+    /// The same with `authorization`.
+    async fn call_as(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        authorization: &str,
+    ) -> (u16, Value) {
+        let body = body.map(|b| b.to_string());
+        let a = request(
+            self.addr,
+            method,
+            path,
+            &[("authorization", authorization)],
+            body.as_deref(),
+        )
+        .await;
+        let template = check_answer(
+            &self.doc,
+            method,
+            path,
+            a.status,
+            a.header("content-type"),
+            &a.body,
+        );
+        if (200..300).contains(&a.status) {
+            self.succeeded.insert((template, method.to_lowercase()));
+        }
+        (
+            a.status,
+            serde_json::from_str(&a.body).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Polls `GET path` until `done` holds for its body.
+    async fn until(&mut self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let (status, body) = self.call("GET", path, None).await;
+            if status == 200 && done(&body) {
+                return body;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{path}: {body}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Every documented operation answers a success in the documented shape, and the refusals on
+/// the way do too: no member a schema does not list, every required one present, the types
+/// and enums as documented (`openapi_support::check_answer`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_answers_match_the_documented_shapes() {
+    const TOKEN: &str = "openapi-shapes-token";
+    let dir = TestDir::new("rest-api-openapi-shapes").unwrap();
+    let mut config = config(vec![Endpoint::builtin("demo2", Builtin::Demo)]);
+    config.authentication.enabled = true;
+    config.authentication.kind = AuthType::Bearer;
+    config.authentication.token = Some(Secret::new(TOKEN));
+    config.audit.enabled = Some(true);
+    config.audit.log_path = Some(dir.join("audit.log"));
+    let bridge = start(config).await;
+    let authorization = format!("Bearer {TOKEN}");
+    let doc = openapi(bridge.addr, &[("authorization", &authorization)]).await;
+    let mut p = Prober {
+        addr: bridge.addr,
+        doc,
+        authorization,
+        succeeded: BTreeSet::new(),
+    };
+
+    assert_eq!(p.call("GET", "/api/v1/openapi.json", None).await.0, 200);
+    let (status, auth) = p.call("GET", "/api/v1/auth", None).await;
+    assert_eq!((status, &auth["type"]), (200, &json!("bearer")));
+    assert_eq!(p.call("GET", "/api/v1/health", None).await.0, 200);
+    assert_eq!(p.call("GET", "/api/v1/health/live", None).await.0, 200);
+    assert_eq!(p.call("GET", "/api/v1/metrics", None).await.0, 200);
+    assert_eq!(p.call("GET", "/metrics", None).await.0, 200);
+
+    // Endpoints.
+    assert_eq!(p.call("GET", "/api/v1/endpoints", None).await.0, 200);
+    assert_eq!(
+        p.call("GET", "/api/v1/endpoints/demo/health", None).await.0,
+        200
+    );
+    assert_eq!(
+        p.call("GET", "/api/v1/endpoints/nope/health", None).await.0,
+        404
+    );
+    let spare = json!({"name": "spare", "host": "127.0.0.1", "port": 9, "lu_names": ["LU1"]});
+    let (status, added) = p
+        .call("POST", "/api/v1/endpoints", Some(spare.clone()))
+        .await;
+    assert_eq!(
+        (status, &added["lu_pool"]["size"]),
+        (201, &json!(1)),
+        "{added}"
+    );
+    assert_eq!(
+        p.call("POST", "/api/v1/endpoints", Some(spare)).await.0,
+        409
+    );
+    let unknown_key = json!({"name": "x", "host": "h", "colour": 1});
+    assert_eq!(
+        p.call("POST", "/api/v1/endpoints", Some(unknown_key))
+            .await
+            .0,
+        400
+    );
+
+    // Tickets.
+    let (status, ticket) = p.call("POST", "/api/v1/auth/ticket", None).await;
+    assert_eq!(status, 201, "{ticket}");
+    let as_ticket = format!("Bearer {}", ticket["ticket"].as_str().unwrap());
+    let renew = p
+        .call_as("POST", "/api/v1/auth/ticket", None, &as_ticket)
+        .await;
+    assert_eq!(renew.0, 403, "{renew:?}");
+    let revoke = p
+        .call_as("DELETE", "/api/v1/auth/ticket", None, &as_ticket)
+        .await;
+    assert_eq!(revoke.0, 204, "{revoke:?}");
+    let again = p
+        .call_as("DELETE", "/api/v1/auth/ticket", None, &as_ticket)
+        .await;
+    assert_eq!(again.0, 401, "{again:?}");
+
+    // Sessions, through their whole life.
+    let create = json!({"endpoint": "demo", "user": "zoe", "application": "probe"});
+    let (status, session) = p.call("POST", "/api/v1/sessions", Some(create)).await;
+    assert_eq!(status, 201, "{session}");
+    let id = session["id"].as_str().unwrap().to_owned();
+    let elsewhere = json!({"host": "example.org", "port": 23});
+    assert_eq!(
+        p.call("POST", "/api/v1/sessions", Some(elsewhere)).await.0,
+        403
+    );
+    let unknown = json!({"endpoint": "nope"});
+    assert_eq!(
+        p.call("POST", "/api/v1/sessions", Some(unknown)).await.0,
+        400
+    );
+    assert_eq!(
+        p.call("GET", "/api/v1/sessions?limit=10", None).await.0,
+        200
+    );
+    assert_eq!(p.call("GET", "/api/v1/sessions?limit=0", None).await.0, 400);
+    assert_eq!(
+        p.call("GET", &format!("/api/v1/sessions/{id}"), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        p.call("GET", "/api/v1/sessions/sess_nope", None).await.0,
+        404
+    );
+    let screen = format!("/api/v1/sessions/{id}/screen");
+    p.until(&screen, |s| {
+        s["keyboard_locked"] == false
+            && s["screen_data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("Logon")
+    })
+    .await;
+    let input = format!("/api/v1/sessions/{id}/input");
+    let logon = json!({"input": "zoe\tDEMO", "function_key": "ENTER"});
+    let (status, menu) = p
+        .call("POST", &format!("{input}?wait=unlock"), Some(logon))
+        .await;
+    assert_eq!(status, 200, "{menu}");
+    let tab = json!({"actions": ["Tab()"]});
+    assert_eq!(p.call("POST", &input, Some(tab.clone())).await.0, 202);
+    let bad = json!({"actions": ["Frobnicate()"]});
+    assert_eq!(p.call("POST", &input, Some(bad)).await.0, 400);
+    let suspend = format!("/api/v1/sessions/{id}/suspend");
+    let resume = format!("/api/v1/sessions/{id}/resume");
+    let reason = json!({"reason": "probe"});
+    assert_eq!(p.call("POST", &suspend, Some(reason.clone())).await.0, 200);
+    assert_eq!(p.call("POST", &input, Some(tab)).await.0, 409);
+    assert_eq!(p.call("POST", &suspend, Some(reason)).await.0, 409);
+    assert_eq!(p.call("POST", &resume, None).await.0, 200);
+    assert_eq!(p.call("POST", &resume, None).await.0, 409);
+    let migrate = format!("/api/v1/sessions/{id}/migrate");
+    let target = json!({"target_endpoint": "demo2"});
+    let (status, moved) = p.call("PUT", &migrate, Some(target)).await;
+    assert_eq!(
+        (status, &moved["endpoint"]),
+        (200, &json!("demo2")),
+        "{moved}"
+    );
+    let nowhere = json!({"target_endpoint": "nope"});
+    assert_eq!(p.call("PUT", &migrate, Some(nowhere)).await.0, 400);
+    let one = format!("/api/v1/sessions/{id}");
+    assert_eq!(p.call("DELETE", &one, None).await.0, 204);
+    assert_eq!(p.call("DELETE", &one, None).await.0, 404);
+
+    // Audit (the events of the above, once written) and compliance.
+    p.until("/api/v1/audit?limit=50", |a| {
+        a["events"].as_array().is_some_and(|e| !e.is_empty())
+    })
+    .await;
+    assert_eq!(p.call("GET", "/api/v1/audit?limit=0", None).await.0, 400);
+    assert_eq!(
+        p.call("GET", "/api/v1/audit?event_type=nope", None).await.0,
+        400
+    );
+    let report = "/api/v1/compliance/report?framework=HIPAA&period=90";
+    let (status, report) = p.call("GET", report, None).await;
+    assert_eq!(
+        (status, &report["framework"]),
+        (200, &json!("HIPAA")),
+        "{report}"
+    );
+    assert_eq!(
+        p.call("GET", "/api/v1/compliance/report?period=7", None)
+            .await
+            .0,
+        400
+    );
+
+    let all: BTreeSet<(String, String)> = operations(&p.doc)
+        .into_iter()
+        .map(|(path, method, _)| (path, method))
+        .collect();
+    let unexercised: Vec<_> = all.difference(&p.succeeded).collect();
+    assert!(
+        unexercised.is_empty(),
+        "operations this test never saw succeed (add a call above): {unexercised:?}"
+    );
 }

@@ -388,3 +388,19 @@ async fn a_session_ends_at_its_lifetime_even_when_busy() {
     assert_eq!(status["code"], "SESSION_TIMEOUT", "{status}");
     expect_close(&mut b.ws, 4000).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_message_names_the_endpoints_code_page() {
+    // Two demo endpoints: one with `code_page: german` (canonical name cp273), one without.
+    let mut config = demo_config();
+    let mut german = config.endpoints[0].clone();
+    german.name = "german".into();
+    german.code_page = Some("german".into());
+    config.endpoints.push(german);
+    let bridge = start(config).await;
+    let b = Browser::open(ws_connect(bridge.addr).await, hello(json!("german"))).await;
+    assert_eq!(b.session["endpoint"], "german");
+    assert_eq!(b.session["code_page"], "cp273", "{}", b.session);
+    let b = Browser::open(ws_connect(bridge.addr).await, hello(json!("demo"))).await;
+    assert_eq!(b.session["code_page"], Value::Null, "{}", b.session);
+}

@@ -1769,7 +1769,8 @@ impl WebTerminal {
     }
 
     /// Record mode: starts a session the bridge announced with its `session` message (the
-    /// parsed JSON object: `model`, `mode`, `lu_state`, `lu`, `tls`). The terminal then takes
+    /// parsed JSON object: `model`, `mode`, `lu_state`, `lu`, `tls`, `code_page`: the
+    /// endpoint's code page, which replaces the `codePage` option when present). The terminal then takes
     /// host records with [`WebTerminal::feed_record`] and sends through the `setOnSend`
     /// callback. The OIA shows the session as connected.
     #[wasm_bindgen(js_name = beginSession)]
@@ -1784,6 +1785,11 @@ impl WebTerminal {
                 js_str(&info, "lu_state").as_deref(),
             );
             i.color = model.color;
+            // The endpoint's code page, when the bridge names one, wins over the page's
+            // setting: it is how the host encodes its text.
+            if let Some(cp) = js_str(&info, "code_page").and_then(|n| CodePage::by_name(&n)) {
+                i.code_page = cp;
+            }
             let config = TerminalConfig {
                 model,
                 code_page: i.code_page,
@@ -2162,6 +2168,45 @@ impl WebTerminal {
             .map(|r| f.row_text(r))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// The fields on the screen, in buffer order: `[{row, col, length, protected, numeric,
+    /// hidden, intensified, modified, text}]` (row/col of the first data cell, 0-based;
+    /// `text` as the screen shows it, so a hidden field's is blank; a field may wrap past the
+    /// last cell to the first).
+    #[wasm_bindgen(js_name = fields)]
+    pub fn fields(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        let Ok(i) = self.inner.try_borrow() else {
+            return out;
+        };
+        let screen = i.term.screen();
+        let f = Frame::new(screen, &i.options());
+        let cells: Vec<char> = (0..f.rows())
+            .flat_map(|r| f.row_text(r).chars().collect::<Vec<_>>())
+            .collect();
+        let n = cells.len().max(1);
+        for field in screen.field_infos() {
+            let start = field.row * f.cols() + field.col;
+            let text: String = (0..field.len)
+                .map(|k| cells.get((start + k) % n).copied().unwrap_or(' '))
+                .collect();
+            let o = js_sys::Object::new();
+            let set = |k: &str, v: JsValue| {
+                let _ = Reflect::set(&o, &k.into(), &v);
+            };
+            set("row", (field.row as u32).into());
+            set("col", (field.col as u32).into());
+            set("length", (field.len as u32).into());
+            set("protected", field.protected.into());
+            set("numeric", field.numeric.into());
+            set("hidden", (!field.display).into());
+            set("intensified", field.intensified.into());
+            set("modified", field.mdt.into());
+            set("text", text.into());
+            out.push(&o);
+        }
+        out
     }
 
     /// The OIA line.

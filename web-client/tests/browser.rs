@@ -555,3 +555,89 @@ fn record_mode_talks_the_websocket_protocol() {
         Some(r#"{"type":"attn"}"#)
     );
 }
+
+/// The bridge's `session` message names the endpoint's code page: the terminal decodes the
+/// host's text with it, whatever its own `codePage` option says; without one it keeps the
+/// option.
+#[wasm_bindgen_test]
+fn the_endpoints_code_page_from_the_session_message_decodes_the_screen() {
+    // Erase/Write, WCC restore, SBA 0, then bytes CP037 shows as "¢!@{" and CP273 as "ÄÜ§ä".
+    let write = [0x00, 0xf5, 0xc3, 0x11, 0x40, 0x40, 0x4a, 0x5a, 0x7c, 0xc0];
+    let session = |code_page: &str| {
+        js_sys::JSON::parse(&format!(
+            r#"{{"model":"3279-2-E","mode":"tn3270e","lu_state":"lu-lu","code_page":{code_page}}}"#
+        ))
+        .unwrap()
+    };
+    let div = container(800, 500);
+    let t = terminal(&div, 1.0);
+    t.begin_session(session(r#""cp273""#)).unwrap();
+    t.feed_record(&write);
+    assert!(t.screen_text().starts_with("ÄÜ§ä"), "{}", t.screen_text());
+    let div = container(800, 500);
+    let t = terminal(&div, 1.0);
+    t.begin_session(session("null")).unwrap();
+    t.feed_record(&write);
+    assert!(t.screen_text().starts_with("¢!@{"), "{}", t.screen_text());
+}
+
+/// `fields()` lists the screen model's fields: places, kinds, the text shown (a hidden field
+/// blank), and `modified` once the operator typed into one.
+#[wasm_bindgen_test]
+fn fields_come_from_the_screen_model() {
+    let div = container(800, 500);
+    let t = terminal(&div, 1.0);
+    t.begin_session(
+        js_sys::JSON::parse(r#"{"model":"3279-2-E","mode":"tn3270e","lu_state":"lu-lu"}"#).unwrap(),
+    )
+    .unwrap();
+    let mut msg = vec![0x00];
+    msg.extend(
+        ScreenBuilder::erase_write(Wcc::NONE.restore_keyboard(), ScreenSize::MODEL_2)
+            .at(0, 0)
+            .field(PROT)
+            .text("NAME", &CP037)
+            .field(UNPROT)
+            .insert_cursor()
+            .text("ab", &CP037)
+            .at(0, 20)
+            .field(FieldAttribute(0x0c)) // unprotected, non-display
+            .text("SECRET", &CP037)
+            .at(0, 30)
+            .field(FieldAttribute(0x30)) // protected numeric (skip)
+            .build(),
+    );
+    t.feed_record(&msg);
+    t.type_text("xy");
+    let fields: Vec<serde_json::Value> = t
+        .fields()
+        .iter()
+        .map(|f| {
+            serde_json::from_str(&js_sys::JSON::stringify(&f).unwrap().as_string().unwrap())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(fields.len(), 4, "{fields:?}");
+    assert_eq!(fields[0]["row"], 0);
+    assert_eq!(fields[0]["col"], 1);
+    assert_eq!(fields[0]["length"], 4);
+    assert_eq!(fields[0]["protected"], true);
+    assert_eq!(fields[0]["text"], "NAME");
+    assert_eq!(fields[1]["col"], 6);
+    assert_eq!(fields[1]["protected"], false);
+    assert_eq!(fields[1]["modified"], true, "typed into");
+    assert!(
+        fields[1]["text"].as_str().unwrap().starts_with("xy"),
+        "{}",
+        fields[1]
+    );
+    assert_eq!(fields[2]["hidden"], true);
+    assert_eq!(fields[2]["modified"], false);
+    assert_eq!(fields[2]["text"], " ".repeat(9), "hidden text is blank");
+    assert_eq!(fields[3]["numeric"], true);
+    assert_eq!(
+        fields[3]["length"],
+        80 * 24 - 31,
+        "wraps to the first field"
+    );
+}

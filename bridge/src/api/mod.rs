@@ -10,13 +10,14 @@
 //! | `POST /api/v1/sessions/{id}/input` | [`sessions::post_input`]: guide's text + key, or s3270 actions; `?wait=unlock` |
 //! | `POST /api/v1/sessions/{id}/suspend`, `.../resume` | [`sessions::suspend_session`], [`sessions::resume_session`]: the guide's lifecycle (headless sessions) |
 //! | `PUT /api/v1/sessions/{id}/migrate` | [`sessions::migrate_session`]: reconnect a headless session to another endpoint |
-//! | `GET /api/v1/openapi.json` | [`openapi::openapi_json`] |
+//! | `GET /api/v1/openapi.json` | [`openapi::openapi_json`]: the document of every route of the bridge's HTTP API |
 //!
 //! Owns: these routes, their bodies and error codes ([`ApiError`]), the s3270 action parser
-//! ([`actions`]), the screen JSON ([`screen`]). Does not own: `/api/v1/health` and
-//! `/api/v1/endpoints` (`server::http`, documented in [`openapi`]), sessions
-//! (`crate::session`; the session task runs the commands this module sends).
-//! No authentication yet (to come with the `authentication` section).
+//! ([`actions`]), the screen JSON ([`screen`]), the OpenAPI document ([`openapi`], which
+//! merges the parts the other modules declare next to their handlers). Does not own: the
+//! other `/api/v1` routes (`crate::pool::api`, `crate::auth::http`, `crate::audit::http`,
+//! `crate::metrics::http`), authentication (the guard in front, `crate::auth::http`),
+//! sessions (`crate::session`; the session task runs the commands this module sends).
 
 pub mod actions;
 pub mod error;

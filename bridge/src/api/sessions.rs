@@ -61,7 +61,7 @@ pub const BUILTIN_DEMO_HOST: &str = "builtin:demo";
 /// port, which must be a configured endpoint's; neither means the default endpoint.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CreateSession {
-    /// A configured endpoint's name.
+    /// A configured endpoint's name (or a pool's: the balancer picks).
     pub endpoint: Option<String>,
     /// A configured endpoint's host, as `GET /api/v1/endpoints` lists it (`builtin:demo`
     /// for the built-in demo host).
@@ -87,10 +87,11 @@ pub struct SessionResource {
     pub host: String,
     /// The endpoint's port.
     pub port: u16,
-    /// `connected` (API session), `attached` or `detached` (websocket session).
-    pub status: String,
+    /// `connected` or `suspended` (API session), `attached` or `detached` (websocket
+    /// session).
+    pub status: SessionStatus,
     /// `api` or `websocket`.
-    pub kind: String,
+    pub kind: SessionKind,
     /// The LU the host assigned, if any.
     pub lu: Option<String>,
     /// The model as s3270 spells it.
@@ -116,15 +117,16 @@ pub struct SuspendRequest {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only sessions with this status (`connected`, `attached`, `detached`).
-    pub status: Option<String>,
+    /// Only sessions with this status.
+    pub status: Option<SessionStatus>,
     /// Only sessions on this endpoint (by name).
     pub endpoint: Option<String>,
-    /// Only sessions of this kind (`api`, `websocket`).
-    pub kind: Option<String>,
+    /// Only sessions of this kind.
+    pub kind: Option<SessionKind>,
     /// Page size, 1..=1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
-    /// Sessions to skip (default 0).
+    /// Sessions to skip (default 0; past the end: an empty page).
     pub offset: Option<usize>,
 }
 
@@ -144,14 +146,18 @@ pub struct SessionList {
 /// `POST /api/v1/sessions/{id}/input`: the guide's text and key, or s3270 actions.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct InputRequest {
-    /// Typed at the cursor, literally (`\n` is Newline, `\t` Tab).
+    /// Typed at the cursor, literally (`\n` is Newline, `\t` Tab); at most 4096
+    /// characters (`actions::MAX_ACTION_CHARS`).
+    #[schema(max_length = 4096)]
     pub input: Option<String>,
     /// Pressed after `input`: `ENTER`, `PF1`..`PF24`, `PA1`..`PA3`, `CLEAR`, `ATTN`,
     /// `SYSREQ`, `TAB`, `BACKTAB`, `HOME`, `NEWLINE`, `ERASEEOF`, `ERASEINPUT`, `RESET`,
     /// `DELETE`, `BACKSPACE`, `FIELDEND`, `LEFT`, `RIGHT`, `UP`, `DOWN`.
     pub function_key: Option<String>,
     /// s3270 actions, one per string: `String("x")`, `Tab()`, `MoveCursor(r,c)`,
-    /// `Enter()`, `PF(3)`... Not together with `input`/`function_key`.
+    /// `Enter()`, `PF(3)`... Not together with `input`/`function_key`. At most 256
+    /// (`actions::MAX_ACTIONS`), each at most 4096 characters.
+    #[schema(max_items = 256)]
     pub actions: Option<Vec<String>>,
 }
 
@@ -161,9 +167,18 @@ pub struct InputRequest {
 pub struct InputQuery {
     /// `unlock`: answer (200, the screen) once the host has answered and the keyboard is
     /// unlocked.
-    pub wait: Option<String>,
+    pub wait: Option<Wait>,
     /// Seconds to wait, 1..=300 (default 30); then 504 `WAIT_TIMEOUT`.
+    #[param(minimum = 1, maximum = 300)]
     pub timeout: Option<u64>,
+}
+
+/// What `?wait=` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Wait {
+    /// The keyboard unlocked after the input (the host answered the AID).
+    Unlock,
 }
 
 /// `POST /api/v1/sessions/{id}/input` answer without `wait`.
@@ -309,8 +324,8 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
         endpoint: s.endpoint,
         host,
         port,
-        status: s.status.as_str().to_owned(),
-        kind: s.kind.as_str().to_owned(),
+        status: s.status,
+        kind: s.kind,
         lu: s.lu,
         model: s.model,
         created_at: rfc3339_seconds(s.created_at),
@@ -330,7 +345,8 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
         (status = 201, description = "The session is connected", body = SessionResource),
         (status = 400, description = "INVALID_REQUEST: malformed body, unknown endpoint name, bad model", body = ErrorBody),
         (status = 403, description = "ENDPOINT_NOT_ALLOWED: host/port is not a configured endpoint", body = ErrorBody),
-        (status = 503, description = "SESSION_LIMIT (max_sessions reached) or ENDPOINT_UNAVAILABLE (host unreachable)", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: a bridge-side failure", body = ErrorBody),
+        (status = 503, description = "SESSION_LIMIT (max_sessions reached), LU_POOL_EXHAUSTED (every LU of lu_names in use) or ENDPOINT_UNAVAILABLE (host unreachable)", body = ErrorBody),
     )
 )]
 pub async fn create_session(
@@ -397,34 +413,12 @@ pub async fn list_sessions(
         return Err(ApiError::invalid(format!("limit must be 1..={MAX_LIMIT}")));
     }
     let offset = q.offset.unwrap_or(0);
-    let status = match q.status.as_deref() {
-        None => None,
-        Some("connected") => Some(SessionStatus::Connected),
-        Some("attached") => Some(SessionStatus::Attached),
-        Some("detached") => Some(SessionStatus::Detached),
-        Some("suspended") => Some(SessionStatus::Suspended),
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "status {other:?}: use connected, attached, detached or suspended"
-            )))
-        }
-    };
-    let kind = match q.kind.as_deref() {
-        None => None,
-        Some("api") => Some(SessionKind::Api),
-        Some("websocket") => Some(SessionKind::Websocket),
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "kind {other:?}: use api or websocket"
-            )))
-        }
-    };
     let matching: Vec<SessionSummary> = state
         .sessions
         .list()
         .into_iter()
-        .filter(|s| status.is_none_or(|st| s.status == st))
-        .filter(|s| kind.is_none_or(|k| s.kind == k))
+        .filter(|s| q.status.is_none_or(|st| s.status == st))
+        .filter(|s| q.kind.is_none_or(|k| s.kind == k))
         .filter(|s| q.endpoint.as_ref().is_none_or(|e| &s.endpoint == e))
         .collect();
     let total = matching.len();
@@ -474,6 +468,7 @@ pub async fn get_session(
     responses(
         (status = 204, description = "The session has ended and its host connection is closed"),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn delete_session(
@@ -497,6 +492,7 @@ pub async fn delete_session(
     responses(
         (status = 200, description = "The screen as s3270's Ascii() prints it, with fields", body = ScreenView),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn get_screen(
@@ -576,6 +572,7 @@ fn action_error(e: ActionError) -> ApiError {
         (status = 409, description = "KEYBOARD_LOCKED (reason, action_index), NOT_HEADLESS (a browser drives the session) or SESSION_SUSPENDED", body = ErrorBody),
         (status = 429, description = "TOO_MANY_WAITERS", body = ErrorBody),
         (status = 504, description = "WAIT_TIMEOUT: the keyboard stayed locked; the input was sent", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn post_input(
@@ -585,15 +582,7 @@ pub async fn post_input(
     json: Result<Json<InputRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let wait = match q.wait.as_deref() {
-        None => false,
-        Some("unlock") => true,
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "wait={other}: only wait=unlock is supported"
-            )))
-        }
-    };
+    let wait = q.wait == Some(Wait::Unlock);
     let seconds = q.timeout.unwrap_or(DEFAULT_WAIT_SECONDS);
     if !(1..=MAX_WAIT_SECONDS).contains(&seconds) {
         return Err(ApiError::invalid(format!(
@@ -727,6 +716,7 @@ async fn lifecycle(
         (status = 400, description = "INVALID_REQUEST: malformed body", body = ErrorBody),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
         (status = 409, description = "SESSION_SUSPENDED (already) or NOT_HEADLESS (a websocket session)", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn suspend_session(
@@ -758,6 +748,7 @@ pub async fn suspend_session(
         (status = 200, description = "Resumed: connected again", body = SessionResource),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
         (status = 409, description = "NOT_SUSPENDED or NOT_HEADLESS: resume is not possible", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the session did not answer in time (its host is not reading)", body = ErrorBody),
     )
 )]
 pub async fn resume_session(
@@ -790,7 +781,8 @@ pub struct MigrateRequest {
         (status = 400, description = "INVALID_REQUEST: malformed body, unknown endpoint", body = ErrorBody),
         (status = 404, description = "SESSION_NOT_FOUND", body = ErrorBody),
         (status = 409, description = "NOT_HEADLESS: a websocket session", body = ErrorBody),
-        (status = 503, description = "ENDPOINT_UNAVAILABLE (the old connection stays) or SESSION_LIMIT", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: a session did not answer in time", body = ErrorBody),
+        (status = 503, description = "ENDPOINT_UNAVAILABLE (the old connection stays), SESSION_LIMIT or LU_POOL_EXHAUSTED", body = ErrorBody),
     )
 )]
 pub async fn migrate_session(
@@ -858,4 +850,24 @@ pub async fn migrate_session(
         reply,
     };
     lifecycle(&state, &id, command, answer).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_and_kind_have_the_same_names_in_json_and_as_str() {
+        for s in [
+            SessionStatus::Connected,
+            SessionStatus::Attached,
+            SessionStatus::Detached,
+            SessionStatus::Suspended,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for k in [SessionKind::Api, SessionKind::Websocket] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
 }

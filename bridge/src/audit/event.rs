@@ -2,9 +2,10 @@
 //! event types (`docs/SECURITY.md` § "Audit events").
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The deployment guide's event types (CONFIG.md "Event types").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {
     /// A session was opened (websocket, REST or native TN3270).
@@ -68,7 +69,7 @@ impl EventType {
 }
 
 /// One audit event (one line of the audit log).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
     /// RFC 3339 UTC with milliseconds.
     pub timestamp: String,

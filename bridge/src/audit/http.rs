@@ -12,8 +12,11 @@
 //! running configuration and the audit log of the last `period` days (30, 90 or 365;
 //! default 30) for `framework` (`SOC2`, `HIPAA`, `PCI-DSS`; default `compliance.framework`,
 //! else `audit.framework`, else SOC2).
+//!
+//! Both answers are typed ([`AuditEvents`], [`ComplianceReport`]) and documented in the
+//! OpenAPI document through [`AuditDoc`].
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -22,10 +25,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::ToSchema;
 
-use super::{time, AuditQuery, EventType, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT};
+use super::{time, AuditEvent, AuditQuery, EventType, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT};
+use crate::api::error::ErrorBody;
 use crate::auth::http::error;
 use crate::config::{Choice as _, Config, Framework};
 use crate::server::AppState;
@@ -56,10 +62,36 @@ struct AuditParams {
     limit: Option<String>,
 }
 
+/// `GET /api/v1/audit` answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvents {
+    /// The `limit` most recent matching events, oldest first.
+    pub events: Vec<AuditEvent>,
+    /// Matching events in all.
+    pub total: usize,
+    /// The limit applied.
+    pub limit: usize,
+}
+
 fn bad(message: String) -> Response {
     error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", &message)
 }
 
+/// The audit events still retained, across restarts (sealed lines opened).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
+    params(
+        ("event_type" = Option<EventType>, Query, description = "Only events of this type"),
+        ("session_id" = Option<String>, Query, description = "Only events of this session"),
+        ("user" = Option<String>, Query, description = "Only events of this user"),
+        ("since" = Option<u64>, Query, description = "Only events at or after this time, in ms since the Unix epoch"),
+        ("limit" = Option<usize>, Query, description = "At most this many (the most recent), 1..=10000; default 1000", minimum = 1, maximum = 10000),
+    ),
+    responses(
+        (status = 200, description = "Matching events", body = AuditEvents),
+        (status = 400, description = "INVALID_REQUEST: a bad parameter", body = ErrorBody),
+        (status = 404, description = "AUDIT_DISABLED: the audit log is off", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: the log could not be read", body = ErrorBody),
+    ))]
 async fn audit(
     State(state): State<Arc<AppState>>,
     params: Result<Query<AuditParams>, axum::extract::rejection::QueryRejection>,
@@ -104,11 +136,11 @@ async fn audit(
     };
     let log = state.audit.clone();
     match tokio::task::spawn_blocking(move || log.query(&q)).await {
-        Ok(Ok(page)) => Json(json!({
-            "events": page.events,
-            "total": page.total,
-            "limit": page.limit,
-        }))
+        Ok(Ok(page)) => Json(AuditEvents {
+            events: page.events,
+            total: page.total,
+            limit: page.limit,
+        })
         .into_response(),
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", &e),
         Err(_) => error(
@@ -249,6 +281,101 @@ pub fn score(rules: &[RuleResult]) -> u32 {
     (passed * 100).checked_div(total).unwrap_or(100)
 }
 
+/// `GET /api/v1/compliance/report` answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplianceReport {
+    /// `SOC2`, `HIPAA` or `PCI-DSS`.
+    #[schema(example = "SOC2")]
+    pub framework: String,
+    /// 30, 90 or 365.
+    pub period_days: u32,
+    /// RFC 3339 UTC.
+    pub generated_at: String,
+    /// Rules evaluated.
+    pub total_rules: usize,
+    /// Failed rules by severity.
+    pub violations: Violations,
+    /// 100 × weights of passed rules / weights of all rules (critical 3, warning 2, info 1).
+    pub compliance_score: u32,
+    /// Every rule with its verdict (extension).
+    pub rules: Vec<RuleView>,
+    /// Security-relevant audit events of the period by type: `authentication_failed`,
+    /// `error_occurred`, `session_created` (extension; empty with audit off).
+    pub audit_events: BTreeMap<String, usize>,
+}
+
+/// Failed rules by severity.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct Violations {
+    /// Failed critical rules.
+    pub critical: u32,
+    /// Failed warnings.
+    pub warning: u32,
+    /// Failed informational rules.
+    pub info: u32,
+}
+
+/// One evaluated rule in the report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleView {
+    /// Stable id (`authentication_enabled`, `https_enforced`...).
+    pub id: String,
+    /// `critical`, `warning` or `info`.
+    pub severity: String,
+    /// Whether the bridge complies.
+    pub passed: bool,
+    /// What was checked, with the facts.
+    pub message: String,
+}
+
+/// The report's `framework` parameter in the OpenAPI document: a name of [`Framework::ALL`]
+/// (the handler also takes them in any case).
+pub struct ComplianceFramework;
+
+impl utoipa::PartialSchema for ComplianceFramework {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Framework::ALL.iter().map(|(_, name)| *name)))
+            .into()
+    }
+}
+
+impl ToSchema for ComplianceFramework {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ComplianceFramework".into()
+    }
+}
+
+/// The report's `period` parameter in the OpenAPI document: one of [`PERIODS`] days.
+pub struct CompliancePeriod;
+
+impl utoipa::PartialSchema for CompliancePeriod {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .enum_values(Some(PERIODS))
+            .into()
+    }
+}
+
+impl ToSchema for CompliancePeriod {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "CompliancePeriod".into()
+    }
+}
+
+/// Evaluates docs/SECURITY.md's compliance rules against the running configuration and
+/// counts the period's security-relevant audit events.
+#[utoipa::path(get, path = "/api/v1/compliance/report", tag = "audit",
+    params(
+        ("framework" = Option<ComplianceFramework>, Query, description = "`SOC2`, `HIPAA` or `PCI-DSS` (case-insensitive); default `compliance.framework`, else `audit.framework`, else SOC2"),
+        ("period" = Option<CompliancePeriod>, Query, description = "Days of audit log to count: 30, 90 or 365; default 30"),
+    ),
+    responses(
+        (status = 200, description = "The report", body = ComplianceReport),
+        (status = 400, description = "INVALID_REQUEST: unknown framework or period", body = ErrorBody),
+    ))]
 async fn report(
     State(state): State<Arc<AppState>>,
     params: Result<Query<ReportParams>, axum::extract::rejection::QueryRejection>,
@@ -282,16 +409,18 @@ async fn report(
         audit_dropped: state.audit.counters().dropped,
     };
     let rules = evaluate(&state.config, framework, facts);
-    let mut violations: HashMap<&str, u32> = [("critical", 0), ("warning", 0), ("info", 0)]
-        .into_iter()
-        .collect();
+    let mut violations = Violations::default();
     for r in rules.iter().filter(|r| !r.passed) {
-        *violations.entry(r.severity.name()).or_default() += 1;
+        *match r.severity {
+            Severity::Critical => &mut violations.critical,
+            Severity::Warning => &mut violations.warning,
+            Severity::Info => &mut violations.info,
+        } += 1;
     }
     // Security-relevant events of the period, from the audit log.
     let now_ms = time::unix_ms(SystemTime::now());
     let since = now_ms.saturating_sub(u64::from(period) * time::MS_PER_DAY);
-    let mut counts = serde_json::Map::new();
+    let mut counts = BTreeMap::new();
     if state.audit.is_enabled() {
         let log = state.audit.clone();
         let counted = tokio::task::spawn_blocking(move || {
@@ -310,23 +439,47 @@ async fn report(
         .await
         .unwrap_or_default();
         for (t, n) in counted {
-            counts.insert(t.as_str().into(), json!(n));
+            counts.insert(t.as_str().to_owned(), n);
         }
     }
-    let body = json!({
-        "framework": framework.as_str(),
-        "period_days": period,
-        "generated_at": time::rfc3339(now_ms),
-        "total_rules": rules.len(),
-        "violations": violations,
-        "compliance_score": score(&rules),
-        "rules": rules.iter().map(|r| json!({
-            "id": r.id, "severity": r.severity.name(), "passed": r.passed, "message": r.message,
-        })).collect::<Vec<_>>(),
-        "audit_events": counts,
-    });
-    Json(body).into_response()
+    Json(ComplianceReport {
+        framework: framework.as_str().to_owned(),
+        period_days: period,
+        generated_at: time::rfc3339(now_ms),
+        total_rules: rules.len(),
+        violations,
+        compliance_score: score(&rules),
+        rules: rules
+            .iter()
+            .map(|r| RuleView {
+                id: r.id.to_owned(),
+                severity: r.severity.name().to_owned(),
+                passed: r.passed,
+                message: r.message.clone(),
+            })
+            .collect(),
+        audit_events: counts,
+    })
+    .into_response()
 }
+
+/// The OpenAPI part of these routes, merged in `crate::api::openapi::document`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(audit, report),
+    components(schemas(
+        AuditEvents,
+        AuditEvent,
+        EventType,
+        ComplianceReport,
+        Violations,
+        RuleView,
+        ComplianceFramework,
+        CompliancePeriod
+    )),
+    tags((name = "audit", description = "The audit log and the compliance report (docs/SECURITY.md)"))
+)]
+pub struct AuditDoc;
 
 #[cfg(test)]
 mod tests {

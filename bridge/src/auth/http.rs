@@ -16,7 +16,8 @@
 //!    page and `/static` are public (they hold no data). The [`Principal`] goes into the
 //!    request's extensions for handlers.
 //!
-//! The URL query is never read for credentials.
+//! The URL query is never read for credentials. The OpenAPI document takes each operation's
+//! security requirement from [`is_open`]; [`AuthDoc`] documents this module's routes.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -28,17 +29,29 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine as _;
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::{AuthError, Credentials, Principal};
+use crate::api::error::ErrorBody;
 use crate::audit::time;
 use crate::config::{AuthType, Choice as _};
 use crate::server::AppState;
 
 /// Paths that pass the guard untouched (probes and scrapers).
 pub const OPEN_PATHS: [&str; 3] = ["/api/v1/health", "/api/v1/health/live", "/metrics"];
+/// `GET` of this path needs no credentials (the login status a page reads first).
+pub const STATUS_PATH: &str = "/api/v1/auth";
 /// The realm in `WWW-Authenticate`.
 pub const REALM: &str = "web3270";
+
+/// Whether a request to `path` is served without credentials even with authentication on:
+/// [`OPEN_PATHS`] (any method) and `GET` [`STATUS_PATH`]. The guard and the OpenAPI
+/// document (`crate::api::openapi`, operations' `security`) both follow this.
+pub fn is_open(method: &Method, path: &str) -> bool {
+    OPEN_PATHS.contains(&path) || (path == STATUS_PATH && method == Method::GET)
+}
 
 /// A marker a TLS listener puts into a request's extensions when the connection is TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +211,7 @@ pub async fn guard(
     }
     let is_ws = path == "/ws";
     let protected = is_ws || path.starts_with("/api/");
-    let public = path == "/api/v1/auth" && request.method() == Method::GET;
+    let public = is_open(request.method(), &path);
     if !state.auth.is_enabled() || !protected || public {
         return next.run(request).await;
     }
@@ -224,17 +237,61 @@ pub fn router() -> Router<Arc<AppState>> {
     )
 }
 
-/// What a client needs to know to log in (public).
-async fn status(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    let a = &state.auth;
-    Json(json!({
-        "enabled": a.is_enabled(),
-        "type": if a.is_enabled() { a.kind().as_str() } else { "none" },
-        "ticket_lifetime_seconds": a.ticket_ttl().as_secs(),
-        "require_https": a.require_https(),
-    }))
+/// `GET /api/v1/auth` answer: what a client needs to know to log in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthStatus {
+    /// `authentication.enabled`.
+    pub enabled: bool,
+    /// `none`, `basic` or `bearer`: the credential `Authorization` carries (tickets are
+    /// `Bearer` with either).
+    #[serde(rename = "type")]
+    #[schema(example = "bearer")]
+    pub kind: String,
+    /// Lifetime of a ticket (`authentication.token_expire_seconds`).
+    pub ticket_lifetime_seconds: u64,
+    /// Plain HTTP is refused (403 `HTTPS_REQUIRED`).
+    pub require_https: bool,
 }
 
+/// `POST /api/v1/auth/ticket` answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketIssued {
+    /// 64 hex digits; present it as `Authorization: Bearer` or in the websocket `hello`.
+    pub ticket: String,
+    /// The user it authenticates.
+    pub user: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// When it expires, RFC 3339 UTC.
+    pub expires_at: String,
+}
+
+/// What a client needs to know to log in (open: no credentials needed).
+#[utoipa::path(get, path = "/api/v1/auth", tag = "auth",
+    responses((status = 200, description = "Whether and how to authenticate", body = AuthStatus)))]
+async fn status(State(state): State<Arc<AppState>>) -> Json<AuthStatus> {
+    let a = &state.auth;
+    Json(AuthStatus {
+        enabled: a.is_enabled(),
+        kind: if a.is_enabled() {
+            a.kind().as_str()
+        } else {
+            "none"
+        }
+        .to_owned(),
+        ticket_lifetime_seconds: a.ticket_ttl().as_secs(),
+        require_https: a.require_https(),
+    })
+}
+
+/// Issues a ticket for the token or password presented (a ticket cannot renew itself).
+#[utoipa::path(post, path = "/api/v1/auth/ticket", tag = "auth",
+    responses(
+        (status = 201, description = "A ticket, valid for `ticket_lifetime_seconds`", body = TicketIssued),
+        (status = 400, description = "INVALID_REQUEST: authentication is off, no ticket is needed", body = ErrorBody),
+        (status = 403, description = "UNAUTHORIZED: the credential presented is itself a ticket", body = ErrorBody),
+        (status = 500, description = "INTERNAL_ERROR: no randomness for a ticket", body = ErrorBody),
+    ))]
 async fn issue(
     State(state): State<Arc<AppState>>,
     principal: Option<axum::Extension<Principal>>,
@@ -267,15 +324,21 @@ async fn issue(
     };
     state.auth.audit_success(&p, client, "/api/v1/auth/ticket");
     tracing::info!(user = %p.user, client = ?client, "ticket issued");
-    let body = json!({
-        "ticket": t.ticket,
-        "user": t.user,
-        "expires_in": t.expires_in.as_secs(),
-        "expires_at": time::rfc3339(time::unix_ms(t.expires_at)),
-    });
+    let body = TicketIssued {
+        ticket: t.ticket,
+        user: t.user,
+        expires_in: t.expires_in.as_secs(),
+        expires_at: time::rfc3339(time::unix_ms(t.expires_at)),
+    };
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
+/// Revokes the ticket presented as `Authorization: Bearer`.
+#[utoipa::path(delete, path = "/api/v1/auth/ticket", tag = "auth",
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, description = "INVALID_REQUEST: no live ticket was presented as Bearer", body = ErrorBody),
+    ))]
 async fn revoke(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     match header_credentials(&headers) {
         Some(Credentials::Bearer(t)) if state.auth.revoke_ticket(&t) => {
@@ -288,6 +351,16 @@ async fn revoke(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         ),
     }
 }
+
+/// The OpenAPI part of these routes, merged in `crate::api::openapi::document` (which adds
+/// the security requirements and the guard's refusals from [`is_open`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(status, issue, revoke),
+    components(schemas(AuthStatus, TicketIssued)),
+    tags((name = "auth", description = "Authentication: login status and tickets (docs/SECURITY.md)"))
+)]
+pub struct AuthDoc;
 
 #[cfg(test)]
 mod tests {

@@ -103,8 +103,8 @@ pub struct SessionsConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_sessions_per_user: Option<u32>,
-    /// Most upstream TN3270 connections open at once over all endpoints
-    /// (`ZIG3270_CONNECTION_POOL_SIZE`). Default: `max_sessions`.
+    /// Most upstream TN3270 connections being opened at once over all endpoints
+    /// (`ZIG3270_CONNECTION_POOL_SIZE`; `crate::pool`'s module doc). Default: no bound.
     #[serde(
         deserialize_with = "de_with::opt_positive",
         skip_serializing_if = "Option::is_none"
@@ -641,13 +641,6 @@ impl Default for SessionsConfig {
             max_sessions_per_user: None,
             connection_pool_size: None,
         }
-    }
-}
-
-impl SessionsConfig {
-    /// The effective upstream connection cap: `connection_pool_size`, else `max_sessions`.
-    pub fn connection_cap(&self) -> u32 {
-        self.connection_pool_size.unwrap_or(self.max_sessions)
     }
 }
 

@@ -6,6 +6,9 @@
 //! Routes are labelled with axum's [`MatchedPath`] (`/api/v1/sessions/{id}`), never the raw
 //! path; a request no route matched is labelled `unmatched` and `/static/...` files
 //! `/static/*`, so the label set stays bounded by the routes of the bridge.
+//!
+//! Both routes are in the OpenAPI document ([`MetricsDoc`]; the JSON's shape is
+//! [`super::MetricsJson`]).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::{FamilyJson, MetricsJson, SampleJson};
 use crate::server::AppState;
 
 /// The content type of the Prometheus text exposition format 0.0.4.
@@ -40,14 +44,30 @@ pub fn layer<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router.layer(axum::middleware::from_fn(track))
 }
 
+/// Every metric in the Prometheus text exposition format 0.0.4 (docs/OBSERVABILITY.md).
+#[utoipa::path(get, path = "/metrics", tag = "metrics",
+    responses((status = 200, description = "The metrics as Prometheus text 0.0.4", body = String,
+        content_type = "text/plain; version=0.0.4; charset=utf-8")))]
 async fn prometheus(State(state): State<Arc<AppState>>) -> Response {
     let body = super::snapshot(&state).to_prometheus();
     ([(header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)], body).into_response()
 }
 
-async fn json(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+/// The same samples as `/metrics`, as JSON.
+#[utoipa::path(get, path = "/api/v1/metrics", tag = "metrics",
+    responses((status = 200, description = "Every metric family with its samples", body = MetricsJson)))]
+async fn json(State(state): State<Arc<AppState>>) -> Json<MetricsJson> {
     Json(super::snapshot(&state).to_json())
 }
+
+/// The OpenAPI part of these routes, merged in `crate::api::openapi::document`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(prometheus, json),
+    components(schemas(MetricsJson, FamilyJson, SampleJson)),
+    tags((name = "metrics", description = "Metrics for scrapers (docs/OBSERVABILITY.md)"))
+)]
+pub struct MetricsDoc;
 
 /// Counts and times one request (`api_requests_total`, `api_request_duration_ms`).
 pub async fn track(request: Request, next: Next) -> Response {

@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::RwLock;
 use std::time::Duration;
 
-pub use render::{Family, Kind, Sample, Snapshot};
+pub use render::{Family, FamilyJson, Kind, MetricsJson, Sample, SampleJson, Snapshot};
 
 use crate::server::AppState;
 

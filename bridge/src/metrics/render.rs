@@ -5,7 +5,11 @@
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering::Relaxed;
 
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::{
     process, Direction, Listener, RefusalReason, Registry, SessionKind, API_DURATION_BUCKETS_MS,
@@ -376,33 +380,66 @@ impl Snapshot {
 
     /// The same samples as JSON: `{"metrics": [{"name", "type", "help", "samples":
     /// [{"name", "labels": {..}, "value"}]}]}`; whole numbers are JSON integers.
-    pub fn to_json(&self) -> Value {
-        let families: Vec<Value> = self
+    pub fn to_json(&self) -> MetricsJson {
+        let metrics = self
             .families
             .iter()
-            .map(|fam| {
-                let samples: Vec<Value> = fam
+            .map(|fam| FamilyJson {
+                name: fam.name.clone(),
+                kind: fam.kind.as_str(),
+                help: fam.help,
+                samples: fam
                     .samples
                     .iter()
-                    .map(|s| {
-                        let labels: Map<String, Value> = s
+                    .map(|s| SampleJson {
+                        name: s.name.clone(),
+                        labels: s
                             .labels
                             .iter()
-                            .map(|(k, v)| ((*k).to_owned(), Value::from(v.as_str())))
-                            .collect();
-                        json!({"name": s.name, "labels": labels, "value": json_number(s.value)})
+                            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                            .collect(),
+                        value: json_number(s.value),
                     })
-                    .collect();
-                json!({
-                    "name": fam.name,
-                    "type": fam.kind.as_str(),
-                    "help": fam.help,
-                    "samples": samples,
-                })
+                    .collect(),
             })
             .collect();
-        json!({ "metrics": families })
+        MetricsJson { metrics }
     }
+}
+
+/// `GET /api/v1/metrics` answer: every family of `/metrics` with its samples.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MetricsJson {
+    /// The families, in the order of `/metrics`.
+    pub metrics: Vec<FamilyJson>,
+}
+
+/// One metric family of `GET /api/v1/metrics`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FamilyJson {
+    /// Family name, e.g. `web3270_sessions_active`.
+    pub name: String,
+    /// `counter`, `gauge` or `histogram`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, example = "counter")]
+    pub kind: &'static str,
+    /// What it counts.
+    #[schema(value_type = String)]
+    pub help: &'static str,
+    /// Its samples (a histogram's are `_bucket`, `_sum` and `_count`).
+    pub samples: Vec<SampleJson>,
+}
+
+/// One sample of a metric family.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SampleJson {
+    /// The sample's metric name.
+    pub name: String,
+    /// Label names and values.
+    pub labels: BTreeMap<String, String>,
+    /// The value: an integer when whole, `null` for NaN and infinities.
+    #[schema(value_type = Option<f64>)]
+    pub value: Value,
 }
 
 /// A sample value: Rust's shortest round-trip form (`3`, `0.25`), `NaN`, `+Inf`, `-Inf`.
@@ -442,6 +479,7 @@ fn escape_label(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn text_format_escapes_and_numbers() {

@@ -34,6 +34,14 @@
 //! With no usable candidate the request fails at once (`ENDPOINT_UNAVAILABLE`) naming every
 //! endpoint considered and why.
 //!
+//! ## Opening connections (`sessions.connection_pool_size`)
+//! With `connection_pool_size: N`, at most N upstream connections are being opened at once
+//! over all endpoints and front ends (TCP connect, TLS handshake, telnet/TN3270E negotiation;
+//! health checks apart): a burst of sessions — every browser of a site reconnecting after a
+//! failover — reaches the hosts N at a time, in arrival order, instead of all at once. An
+//! open session does not hold a place. A request that waits [`OPEN_QUEUE_WAIT`] without a
+//! place is refused `SESSION_LIMIT` (code `CONNECTION_POOL_FULL` in what was tried).
+//!
 //! ## LU pools
 //! An endpoint with `lu_names` gives each session the first free LU of the list; the
 //! [`Lease`] the session holds releases it when the session ends. When the host rejects the
@@ -63,6 +71,8 @@ pub use health::{CheckResult, Health, Status};
 pub const MAX_ENDPOINTS: usize = 256;
 /// Most LUs tried on one endpoint for one session when the host rejects them.
 pub const MAX_LU_ATTEMPTS: usize = 8;
+/// Longest wait for a place to open a connection under `sessions.connection_pool_size`.
+pub const OPEN_QUEUE_WAIT: Duration = Duration::from_secs(30);
 
 /// The live state of one endpoint, shared by every copy of its [`EndpointState`].
 #[derive(Debug)]
@@ -550,6 +560,8 @@ pub struct Pool {
     checks: Mutex<Vec<JoinHandle<()>>>,
     stop: Mutex<Option<watch::Receiver<bool>>>,
     failovers: AtomicU64,
+    /// `sessions.connection_pool_size`: places to open connections, and their number.
+    opening: Option<(Arc<tokio::sync::Semaphore>, u32)>,
 }
 
 impl Pool {
@@ -565,6 +577,30 @@ impl Pool {
             checks: Mutex::new(Vec::new()),
             stop: Mutex::new(None),
             failovers: AtomicU64::new(0),
+            opening: None,
+        }
+    }
+
+    /// At most `size` upstream connections being opened at once (`None`: no bound); see the
+    /// module doc.
+    pub fn with_connection_pool_size(mut self, size: Option<u32>) -> Pool {
+        self.opening = size.map(|n| {
+            let places = usize::try_from(n.max(1)).unwrap_or(usize::MAX);
+            (Arc::new(tokio::sync::Semaphore::new(places)), n.max(1))
+        });
+        self
+    }
+
+    /// A place to open one connection, waiting up to [`OPEN_QUEUE_WAIT`]: `Ok(None)` when
+    /// unbounded, `Err(N)` when no place came in time.
+    async fn open_place(&self) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, u32> {
+        let Some((places, n)) = &self.opening else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(OPEN_QUEUE_WAIT, places.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            // Never closed; a timeout is the only way here.
+            Ok(Err(_)) | Err(_) => Err(*n),
         }
     }
 
@@ -777,7 +813,25 @@ impl Pool {
                 if let Some(lu) = lease.lu() {
                     options.lu = Some(lu.to_owned());
                 }
+                let place = match self.open_place().await {
+                    Ok(place) => place,
+                    Err(n) => {
+                        tracing::warn!(endpoint = %name, connection_pool_size = n,
+                            code = "CONNECTION_POOL_FULL", "no place to open a connection in time");
+                        tried.push(Tried {
+                            endpoint: name,
+                            code: "CONNECTION_POOL_FULL",
+                            message: format!(
+                                "waited {} s for one of the {n} places to open a connection \
+                                 (sessions.connection_pool_size)",
+                                OPEN_QUEUE_WAIT.as_secs()
+                            ),
+                        });
+                        return Err(PoolError::Full { scope, tried });
+                    }
+                };
                 let result = Upstream::connect(&endpoint.dial_target(), options).await;
+                drop(place);
                 let lu_rejected = match &result {
                     Ok(up) => up.info().device_rejected.is_some(),
                     Err(UpstreamError::ClosedDuringNegotiation { .. }) => true,

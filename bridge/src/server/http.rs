@@ -1,6 +1,11 @@
-//! The HTTP side of `web3270 serve`: the page and the `/api/v1` routes that exist so far.
-//! Handlers are thin: they read [`AppState`] and answer JSON; errors use the deployment
-//! guide's body `{"err", "message", "status"}` ([`ApiError`]).
+//! The HTTP side of `web3270 serve`: the page, the websocket and the HTTP API, each module's
+//! routes merged here. Handlers are thin: they read [`AppState`] and answer JSON; errors use
+//! the deployment guide's body `{"err", "message", "status"}` ([`ApiError`]).
+//!
+//! Every route but the page, `/static/*` and `/ws` is in the OpenAPI document
+//! (`crate::api::openapi`): annotate a new route's handler there too. The test
+//! `rest_api.rs::openapi_document_matches_the_router` reads the `.route("...")` literals of
+//! the source and fails for a route the document lacks.
 
 use std::sync::Arc;
 

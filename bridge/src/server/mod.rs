@@ -225,7 +225,10 @@ pub async fn run(
         endpoints.push(EndpointState::new(ep.clone(), builtin_addr));
     }
     // Endpoints as a pool: health checks until the stop signal (crate::pool).
-    let pool = Arc::new(crate::pool::Pool::new(&config.load_balancer, endpoints));
+    let pool = Arc::new(
+        crate::pool::Pool::new(&config.load_balancer, endpoints)
+            .with_connection_pool_size(config.sessions.connection_pool_size),
+    );
     pool.start_health_checks(stop_rx.clone());
     let http_addr = format!("{}:{}", config.server.bind_address, config.server.api_port);
     let listener = bind("HTTP", &http_addr, http_tls).await?;

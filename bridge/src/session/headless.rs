@@ -39,8 +39,19 @@ pub enum ApiSendError {
     Busy,
 }
 
-/// Who drives a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Who drives a session. Its serde and OpenAPI names are those of `as_str`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum SessionKind {
     /// A browser over the websocket (`crate::ws`): the browser's terminal answers the host;
     /// the mirror only follows.
@@ -76,8 +87,12 @@ pub struct StartOptions {
     pub code_page: Option<&'static CodePage>,
 }
 
-/// Where a session is in its life, as `GET /api/v1/sessions` shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a session is in its life, as `GET /api/v1/sessions` shows it. Its serde and
+/// OpenAPI names are those of `as_str`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum SessionStatus {
     /// A headless session with its host connection up.
     Connected,
@@ -90,7 +105,7 @@ pub enum SessionStatus {
 }
 
 impl SessionStatus {
-    /// `connected`, `attached` or `detached`.
+    /// `connected`, `attached`, `detached` or `suspended`.
     pub fn as_str(self) -> &'static str {
         match self {
             SessionStatus::Connected => "connected",

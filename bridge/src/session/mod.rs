@@ -146,6 +146,10 @@ pub struct SessionInfo {
     pub mode: Mode,
     /// Whether the upstream connection is encrypted.
     pub tls: bool,
+    /// The code page the session's mirror decodes with when the endpoint (or the request)
+    /// names one, by its canonical name (`cp273`); `None`: CP037, and the browser keeps its
+    /// own setting.
+    pub code_page: Option<&'static str>,
 }
 
 /// Why a session could not be created or resumed.
@@ -155,6 +159,8 @@ pub enum SessionError {
     Limit(u32),
     /// The endpoint's own `max_sessions` are live.
     EndpointLimit(u32),
+    /// The user already has `sessions.max_sessions_per_user` live sessions.
+    UserLimit(u32),
     /// No live session holds this resume token (expired, used, or never issued).
     ResumeFailed,
 }
@@ -185,6 +191,8 @@ struct Entry {
 #[derive(Debug)]
 pub struct SessionManager {
     max: u32,
+    /// `sessions.max_sessions_per_user`: most live sessions of one authenticated user.
+    per_user: Option<u32>,
     grace: Duration,
     lifetime: Duration,
     idle: Duration,
@@ -213,6 +221,8 @@ impl std::fmt::Debug for Table {
 pub struct Slot {
     counts: Arc<Mutex<Counts>>,
     endpoint: String,
+    /// The user counted in [`Counts::per_user`], if any.
+    user: Option<String>,
     /// Held for the session's life, dropped with the slot (the pool's lease: endpoint
     /// session count and LU, `crate::pool::Lease`).
     held: Option<Box<dyn std::any::Any + Send + Sync>>,
@@ -226,12 +236,7 @@ impl Slot {
             return;
         }
         if let Ok(mut c) = self.counts.lock() {
-            if let Some(n) = c.per_endpoint.get_mut(&self.endpoint) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    c.per_endpoint.remove(&self.endpoint);
-                }
-            }
+            decrement(&mut c.per_endpoint, &self.endpoint);
             *c.per_endpoint.entry(endpoint.to_owned()).or_insert(0) += 1;
         }
         endpoint.clone_into(&mut self.endpoint);
@@ -248,17 +253,26 @@ impl Slot {
 struct Counts {
     total: usize,
     per_endpoint: HashMap<String, usize>,
+    per_user: HashMap<String, usize>,
+}
+
+/// Takes one from `map[key]`, removing the key at zero.
+fn decrement(map: &mut HashMap<String, usize>, key: &str) {
+    if let Some(n) = map.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         if let Ok(mut c) = self.counts.lock() {
             c.total = c.total.saturating_sub(1);
-            if let Some(n) = c.per_endpoint.get_mut(&self.endpoint) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    c.per_endpoint.remove(&self.endpoint);
-                }
+            decrement(&mut c.per_endpoint, &self.endpoint);
+            if let Some(user) = &self.user {
+                decrement(&mut c.per_user, user);
             }
         }
     }
@@ -271,6 +285,7 @@ impl SessionManager {
     pub fn new(max: u32, grace: Duration) -> SessionManager {
         SessionManager {
             max,
+            per_user: None,
             grace,
             lifetime: NO_LIMIT,
             idle: NO_LIMIT,
@@ -293,6 +308,7 @@ impl SessionManager {
         SessionManager {
             lifetime: config.timeout_seconds,
             idle: config.idle_timeout_seconds,
+            per_user: config.max_sessions_per_user,
             ..SessionManager::new(config.max_sessions, config.detach_grace_seconds)
         }
     }
@@ -320,12 +336,28 @@ impl SessionManager {
     /// [`SessionError::EndpointLimit`]. Reserve before connecting upstream so concurrent
     /// creations cannot overshoot a limit.
     pub fn reserve(&self, endpoint: &str, endpoint_max: Option<u32>) -> Result<Slot, SessionError> {
+        self.reserve_for(endpoint, endpoint_max, None)
+    }
+
+    /// [`SessionManager::reserve`] for a session of `user` (an authenticated caller), also
+    /// under `sessions.max_sessions_per_user` ([`SessionError::UserLimit`]).
+    pub fn reserve_for(
+        &self,
+        endpoint: &str,
+        endpoint_max: Option<u32>,
+        user: Option<&str>,
+    ) -> Result<Slot, SessionError> {
         let mut c = self
             .counts
             .lock()
             .map_err(|_| SessionError::Limit(self.max))?;
         if c.total >= self.max as usize {
             return Err(SessionError::Limit(self.max));
+        }
+        if let (Some(user), Some(max)) = (user, self.per_user) {
+            if c.per_user.get(user).copied().unwrap_or(0) >= max as usize {
+                return Err(SessionError::UserLimit(max));
+            }
         }
         let on_endpoint = c.per_endpoint.get(endpoint).copied().unwrap_or(0);
         if let Some(max) = endpoint_max {
@@ -335,9 +367,13 @@ impl SessionManager {
         }
         c.total += 1;
         c.per_endpoint.insert(endpoint.to_owned(), on_endpoint + 1);
+        if let Some(user) = user {
+            *c.per_user.entry(user.to_owned()).or_insert(0) += 1;
+        }
         Ok(Slot {
             counts: self.counts.clone(),
             endpoint: endpoint.to_owned(),
+            user: user.map(str::to_owned),
             held: None,
         })
     }
@@ -420,6 +456,7 @@ impl SessionManager {
                 model: model_name(&model),
                 mode: info.mode,
                 tls: info.tls,
+                code_page: options.code_page.map(|c| c.name),
             },
             sender,
             mirror,

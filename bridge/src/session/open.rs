@@ -122,11 +122,15 @@ pub async fn open(state: &AppState, request: OpenRequest<'_>) -> Result<Attachme
     // The global limit (the endpoint's own is the pool's, counted over every front end).
     let mut slot = state
         .sessions
-        .reserve(CHOOSING, None)
+        .reserve_for(CHOOSING, None, request.caller.user.as_deref())
         .map_err(|e| match e {
             SessionError::Limit(max) | SessionError::EndpointLimit(max) => OpenError::Limit(
                 format!("the bridge already serves its maximum of {max} sessions"),
             ),
+            SessionError::UserLimit(max) => OpenError::Limit(format!(
+                "user {:?} already has the maximum of {max} sessions",
+                request.caller.user.as_deref().unwrap_or_default()
+            )),
             SessionError::ResumeFailed => OpenError::Internal("unexpected resume failure".into()),
         })?;
     let pool_request = PoolRequest {

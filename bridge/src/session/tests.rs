@@ -149,3 +149,25 @@ fn tokens_compare_whole() {
     assert_eq!(t.len(), 2 * TOKEN_BYTES);
     assert_ne!(t, random_hex().unwrap());
 }
+
+#[tokio::test]
+async fn the_per_user_limit_counts_each_user_apart() {
+    let config = crate::config::SessionsConfig {
+        max_sessions: 10,
+        max_sessions_per_user: Some(2),
+        ..crate::config::SessionsConfig::default()
+    };
+    let manager = SessionManager::from_config(&config);
+    let a1 = manager.reserve_for("x", None, Some("alice")).unwrap();
+    let _a2 = manager.reserve_for("y", None, Some("alice")).unwrap();
+    assert_eq!(
+        manager.reserve_for("x", None, Some("alice")).unwrap_err(),
+        SessionError::UserLimit(2)
+    );
+    // Another user, and callers without a user (authentication off), are not held.
+    let _b = manager.reserve_for("x", None, Some("bob")).unwrap();
+    let _anonymous = manager.reserve("x", None).unwrap();
+    drop(a1);
+    let _a3 = manager.reserve_for("x", None, Some("alice")).unwrap();
+    assert_eq!(manager.len(), 4);
+}

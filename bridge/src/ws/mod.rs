@@ -471,6 +471,7 @@ fn session_json(info: &SessionInfo) -> serde_json::Value {
         "mode": mode_name(info.mode),
         "lu_state": lu_state(info.mode),
         "tls": info.tls,
+        "code_page": info.code_page,
     })
 }
 
