@@ -364,14 +364,6 @@ async fn the_compliance_report_has_the_guides_shape() {
     assert_eq!(get(a, "/api/v1/compliance/report", &[]).await.status, 401);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_tn3270_sessions_are_audited() {
     let dir = scratch("audit-native");

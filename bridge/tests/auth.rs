@@ -453,15 +453,16 @@ async fn each_user_is_held_to_max_sessions_per_user() {
         "{err}"
     );
     // Nor through the REST API with her credentials: 503 SESSION_LIMIT.
-    let (status, body) = post_json(
+    let r = request(
         a,
+        "POST",
         "/api/v1/sessions",
-        &basic_header("alice", "wonderland"),
-        r#"{"endpoint":"demo"}"#,
+        &[("Authorization", &basic_header("alice", "wonderland"))],
+        Some(r#"{"endpoint":"demo"}"#),
     )
     .await;
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(body["err"], "SESSION_LIMIT", "{body}");
+    assert_eq!(r.status, 503, "{r:?}");
+    assert_eq!(r.json()["err"], "SESSION_LIMIT", "{r:?}");
     // Another user is not held by Alice's count.
     let carol = Browser::attach(
         ws_connect(a, "", &[]).await.unwrap(),
@@ -486,30 +487,4 @@ async fn each_user_is_held_to_max_sessions_per_user() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-}
-
-/// A POST of a JSON body with an `Authorization` header: (status, JSON body).
-async fn post_json(
-    addr: std::net::SocketAddr,
-    target: &str,
-    authorization: &str,
-    body: &str,
-) -> (u16, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "POST {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Authorization: {authorization}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).await.unwrap();
-    let status = raw[9..12].parse().unwrap();
-    let json = raw
-        .split_once("\r\n\r\n")
-        .and_then(|(_, b)| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
-    (status, json)
 }

@@ -8,71 +8,16 @@
 //! `Wait(10,Unlock)`, and the screen is read with `Ascii()`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
+use support::DemoHost;
 use tn3270::input::Key;
 use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
 use web3270_tests::{Script, Snapshot, TestDir, S3270};
-
-/// The demo host, served from a thread of its own until dropped.
-struct DemoHost {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl DemoHost {
-    fn start() -> DemoHost {
-        DemoHost::start_with(bridge::demo::DemoConfig::default())
-    }
-
-    fn start_with(config: bridge::demo::DemoConfig) -> DemoHost {
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                bridge::demo::serve_with(listener, config, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        DemoHost {
-            addr: addr_rx.recv_timeout(Duration::from_secs(10)).unwrap(),
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn target(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// Stops serving and waits until every session has ended.
-    fn stop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            thread.join().unwrap();
-        }
-    }
-}
-
-impl Drop for DemoHost {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 /// A script that connects and waits for the first screen.
 fn connect(host: &DemoHost) -> Script {
@@ -407,9 +352,7 @@ fn our_terminal_over_a_socket_logs_on_and_sees_the_host_shut_down() {
     assert_eq!(client.term.screen().rows(), 32);
 
     // Shutdown: the session shows the farewell on its message row, then the socket closes.
-    if let Some(stop) = host.stop.take() {
-        stop.send(()).unwrap();
-    }
+    host.signal_stop();
     assert!(client.shows("The demo host is shutting down. Goodbye."));
     let mut rest = Vec::new();
     client

@@ -4,79 +4,27 @@
 //! carries the same figures.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use bridge::config::{Config, Endpoint};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
+use support::*;
 use tokio_tungstenite::tungstenite::Message;
-
-const WAIT: Duration = Duration::from_secs(15);
 
 /// The registry is process-wide: tests of this file take turns so their deltas are theirs.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-struct Bridge {
-    addr: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn start(config: Config) -> Bridge {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = tokio::sync::oneshot::channel();
-    tokio::spawn(bridge::server::run(
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-        move |addr| {
-            let _ = ready_tx.send(addr);
-        },
-    ));
-    let addr = tokio::time::timeout(WAIT, ready).await.unwrap().unwrap();
-    Bridge { addr, _stop: stop }
-}
-
-fn demo_config() -> Config {
-    let mut config = Config::demo();
-    config.server.api_port = 0;
-    config.server.port = 0;
-    // A closed websocket ends its session at once (no resume grace).
+/// The demo configuration on free ports where a closed websocket ends its session at once
+/// (no resume grace).
+fn config_without_grace() -> Config {
+    let mut config = demo_config();
     config.sessions.detach_grace_seconds = Duration::ZERO;
     config
-}
-
-/// An HTTP/1.1 GET: (status, headers lower-cased, body).
-async fn get(addr: SocketAddr, path: &str) -> (u16, BTreeMap<String, String>, String) {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut text = String::new();
-    tokio::time::timeout(WAIT, s.read_to_string(&mut text))
-        .await
-        .unwrap()
-        .unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, body.to_owned())
 }
 
 /// A sample key: name and `k=v` labels sorted.
@@ -199,37 +147,13 @@ fn value(samples: &BTreeMap<Key, f64>, name: &str, labels: &[(&str, &str)]) -> f
 }
 
 async fn scrape(addr: SocketAddr) -> BTreeMap<Key, f64> {
-    let (status, headers, body) = get(addr, "/metrics").await;
-    assert_eq!(status, 200);
+    let r = get(addr, "/metrics", &[]).await;
+    assert_eq!(r.status, 200);
     assert_eq!(
-        headers["content-type"],
+        r.headers["content-type"],
         "text/plain; version=0.0.4; charset=utf-8"
     );
-    parse_prometheus(&body).0
-}
-
-async fn ws_connect(
-    addr: SocketAddr,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>> {
-    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("web3270.v1"),
-    );
-    tokio_tungstenite::connect_async(request).await.unwrap().0
-}
-
-/// The first text message, as JSON (binary records before it are skipped).
-async fn next_json(
-    ws: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
-) -> Value {
-    loop {
-        match tokio::time::timeout(WAIT, ws.next()).await.unwrap() {
-            Some(Ok(Message::Text(t))) => return serde_json::from_str(t.as_str()).unwrap(),
-            Some(Ok(_)) => continue,
-            other => panic!("expected a text message, got {other:?}"),
-        }
-    }
+    parse_prometheus(&r.body).0
 }
 
 /// Polls `/metrics` until `web3270_sessions_active` is `want`.
@@ -254,8 +178,8 @@ async fn until_active(addr: SocketAddr, want: f64) -> BTreeMap<Key, f64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guides_metrics_are_exposed_with_their_types() {
     let _turn = SERIAL.lock().await;
-    let bridge = start(demo_config()).await;
-    let (_, _, body) = get(bridge.addr, "/metrics").await;
+    let bridge = start(config_without_grace()).await;
+    let body = get(bridge.addr, "/metrics", &[]).await.body;
     let (samples, types) = parse_prometheus(&body);
     for (name, kind) in [
         ("web3270_sessions_active", "gauge"),
@@ -305,7 +229,7 @@ async fn the_guides_metrics_are_exposed_with_their_types() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_log_usage_is_a_percentage_of_its_filesystem() {
     let _turn = SERIAL.lock().await;
-    let mut config = demo_config();
+    let mut config = config_without_grace();
     let dir = std::env::temp_dir().join(format!("web3270-metrics-audit-{}", std::process::id()));
     config.audit.enabled = Some(true);
     config.audit.log_path = Some(dir.join("audit.log"));
@@ -323,13 +247,11 @@ async fn audit_log_usage_is_a_percentage_of_its_filesystem() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_active_follows_a_websocket_session() {
     let _turn = SERIAL.lock().await;
-    let bridge = start(demo_config()).await;
+    let bridge = start(config_without_grace()).await;
     let before = until_active(bridge.addr, 0.0).await;
     let mut ws = ws_connect(bridge.addr).await;
-    ws.send(Message::Text(json!({"type": "hello"}).to_string().into()))
-        .await
-        .unwrap();
-    let session = next_json(&mut ws).await;
+    send_json(&mut ws, json!({"type": "hello"})).await;
+    let session = next_json_after_records(&mut ws).await;
     assert_eq!(session["type"], "session", "{session}");
     // The demo host's logon screen arrives as a binary record.
     loop {
@@ -372,13 +294,9 @@ async fn sessions_active_follows_a_websocket_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_are_counted_by_reason() {
     let _turn = SERIAL.lock().await;
-    let mut config = demo_config();
+    let mut config = config_without_grace();
     // A port nobody listens on (bound, then released).
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = free_port();
     config
         .endpoints
         .push(Endpoint::host("down", "127.0.0.1", Some(closed)));
@@ -406,11 +324,8 @@ async fn refusals_are_counted_by_reason() {
         ("down", "ENDPOINT_UNAVAILABLE"),
     ] {
         let mut ws = ws_connect(bridge.addr).await;
-        let hello = json!({"type": "hello", "endpoint": endpoint});
-        ws.send(Message::Text(hello.to_string().into()))
-            .await
-            .unwrap();
-        let error = next_json(&mut ws).await;
+        send_json(&mut ws, json!({"type": "hello", "endpoint": endpoint})).await;
+        let error = next_json_after_records(&mut ws).await;
         assert_eq!(error["code"], code, "{error}");
     }
     let after = scrape(bridge.addr).await;
@@ -435,7 +350,7 @@ async fn refusals_are_counted_by_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_requests_are_counted_by_route_template() {
     let _turn = SERIAL.lock().await;
-    let bridge = start(demo_config()).await;
+    let bridge = start(config_without_grace()).await;
     let endpoints = [
         ("method", "GET"),
         ("route", "/api/v1/endpoints"),
@@ -444,9 +359,14 @@ async fn api_requests_are_counted_by_route_template() {
     let unmatched = [("method", "GET"), ("route", "unmatched"), ("status", "404")];
     let before = scrape(bridge.addr).await;
     for _ in 0..2 {
-        assert_eq!(get(bridge.addr, "/api/v1/endpoints").await.0, 200);
+        assert_eq!(get(bridge.addr, "/api/v1/endpoints", &[]).await.status, 200);
     }
-    assert_eq!(get(bridge.addr, "/api/v1/no-such-thing-42").await.0, 404);
+    assert_eq!(
+        get(bridge.addr, "/api/v1/no-such-thing-42", &[])
+            .await
+            .status,
+        404
+    );
     let after = scrape(bridge.addr).await;
     let n = |s: &BTreeMap<Key, f64>, l: &[(&str, &str)]| value(s, "web3270_api_requests_total", l);
     assert_eq!(n(&after, &endpoints) - n(&before, &endpoints), 2.0);
@@ -467,15 +387,15 @@ async fn api_requests_are_counted_by_route_template() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_metrics_carry_the_same_figures() {
     let _turn = SERIAL.lock().await;
-    let bridge = start(demo_config()).await;
+    let bridge = start(config_without_grace()).await;
     bridge::metrics::audit_event("session_created");
     bridge::metrics::audit_event("no_such_event_type");
-    let (_, _, text) = get(bridge.addr, "/metrics").await;
-    let (status, headers, body) = get(bridge.addr, "/api/v1/metrics").await;
-    assert_eq!(status, 200);
-    assert!(headers["content-type"].starts_with("application/json"));
+    let text = get(bridge.addr, "/metrics", &[]).await.body;
+    let r = get(bridge.addr, "/api/v1/metrics", &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.headers["content-type"].starts_with("application/json"));
     let (samples, types) = parse_prometheus(&text);
-    let json: Value = serde_json::from_str(&body).unwrap();
+    let json: Value = serde_json::from_str(&r.body).unwrap();
     let families = json["metrics"].as_array().unwrap();
     let json_types: BTreeMap<String, String> = families
         .iter()
@@ -545,12 +465,8 @@ async fn json_metrics_carry_the_same_figures() {
 async fn sessions_active_counts_a_native_client() {
     use std::io::{BufRead, BufReader, Write};
     let _turn = SERIAL.lock().await;
-    let mut config = demo_config();
-    config.server.port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let mut config = config_without_grace();
+    config.server.port = free_port();
     let tn3270 = config.server.port;
     let bridge = start(config).await;
     let before = until_active(bridge.addr, 0.0).await;

@@ -10,140 +10,30 @@
 //! workspace must exist, as `scripts/test.sh` makes it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
+mod support;
+
 use std::time::Duration;
 
 use bridge::config::{Config, Endpoint};
+use support::*;
 use web3270_tests::trace::Direction;
-use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, Snapshot, TestDir, S3270};
+use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, TestDir, S3270};
 
-/// `.venv/bin` of the workspace first on PATH (mfmock and its Python), as `tests/src` expects.
-fn venv_on_path() {
-    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin");
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![venv];
-    dirs.extend(std::env::split_paths(&path));
-    // Tests of this file all set the same value, so concurrent writes agree.
-    std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
+/// The bridge in a thread of its own with endpoints `demo` (built in, the default) and
+/// `mock` on `mock_port`, at most `max_sessions` sessions.
+fn bridge_with_mock(mock_port: u16, max_sessions: u32) -> BridgeThread {
+    bridge_with_mock_and(mock_port, |c| c.sessions.max_sessions = max_sessions)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running bridge (`serve`), stopped on drop.
-struct Bridge {
-    tn3270: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Bridge {
-    /// Endpoints: `demo` (built in, the default) and `mock` on `mock_port`.
-    fn start(mock_port: u16, max_sessions: u32) -> Bridge {
-        Bridge::start_with(mock_port, |c| c.sessions.max_sessions = max_sessions)
-    }
-
-    /// As [`Bridge::start`] with the configuration adjusted by `adjust`.
-    fn start_with(mock_port: u16, adjust: impl FnOnce(&mut Config)) -> Bridge {
-        let mut config = Config::demo();
-        config.server.bind_address = [127, 0, 0, 1].into();
-        config.server.port = free_port();
-        config.server.api_port = free_port();
-        let mut mock = Endpoint::host("mock", "127.0.0.1", Some(mock_port));
-        mock.priority = 2;
-        config.endpoints.push(mock);
-        adjust(&mut config);
-        let tn3270 = SocketAddr::from(([127, 0, 0, 1], config.server.port));
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                bridge::server::run(
-                    config,
-                    async {
-                        let _ = stopped.await;
-                    },
-                    move |_| ready_tx.send(()).unwrap(),
-                )
-                .await
-                .unwrap();
-            });
-        });
-        ready_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        Bridge {
-            tn3270,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    /// `NAME@127.0.0.1:PORT`, or just the address without a name.
-    fn target(&self, name: Option<&str>) -> String {
-        match name {
-            Some(n) => format!("{n}@{}", self.tn3270),
-            None => self.tn3270.to_string(),
-        }
-    }
-}
-
-impl Drop for Bridge {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-impl Bridge {
-    /// Shuts the bridge down and waits until it has stopped.
-    fn stop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Connect, first screen, sign on as ALICE, the menu: the two snapshots.
-fn logon_run(s3270: &S3270, dir: &TestDir, name: &str, target: &str) -> (Snapshot, Snapshot) {
-    let mut script = Script::new();
-    script.connect(target).wait_unlock(10);
-    let signon = script.snapshot();
-    script
-        .string("alice")
-        .tab()
-        .string("web3270")
-        .tab()
-        .string("0042")
-        .enter()
-        .wait_unlock(10);
-    let menu = script.snapshot();
-    let run = s3270.run(dir, name, &script).unwrap();
-    (run.snapshot(signon).unwrap(), run.snapshot(menu).unwrap())
-}
-
-/// Screens without what differs per connection: the LU name mfmock assigns (`TERMnnnn`).
-fn rows(s: &Snapshot) -> Vec<String> {
-    s.rows
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            while let Some(i) = r.find("TERM0") {
-                r.replace_range(i..(i + 8).min(r.len()), "TERMxxxx");
-            }
-            r
-        })
-        .collect()
+/// As [`bridge_with_mock`] with the configuration adjusted by `adjust`.
+fn bridge_with_mock_and(mock_port: u16, adjust: impl FnOnce(&mut Config)) -> BridgeThread {
+    let mut config = demo_config();
+    config.server.port = free_port();
+    let mut mock = Endpoint::host("mock", "127.0.0.1", Some(mock_port));
+    mock.priority = 2;
+    config.endpoints.push(mock);
+    adjust(&mut config);
+    start_in_thread(config)
 }
 
 /// `prefix` is an s3270 host prefix (`N:`: no TN3270E) or empty.
@@ -151,28 +41,28 @@ fn assert_same_logon(s3270: S3270, prefix: &str, dir_name: &str, state: &str) {
     venv_on_path();
     let dir = TestDir::new(dir_name).unwrap();
     let host = MfMock::start(&dir, &MfMockApp::Logon, &MfMockOptions::default()).unwrap();
-    let bridge = Bridge::start(host.port, 10);
+    let bridge = bridge_with_mock(host.port, 10);
 
-    let (d_signon, d_menu) = logon_run(
+    let (d_signon, d_menu) = s3270_mfmock_logon(
         &s3270,
         &dir,
         "direct",
         &format!("{prefix}{}", host.address()),
     );
-    let (b_signon, b_menu) = logon_run(
+    let (b_signon, b_menu) = s3270_mfmock_logon(
         &s3270,
         &dir,
         "bridged",
-        &format!("{prefix}{}", bridge.target(Some("mock"))),
+        &format!("{prefix}{}", bridge.target("mock")),
     );
 
     assert_eq!(d_signon.connection_state, state);
     assert_eq!(b_signon.connection_state, state);
     assert!(b_signon.contains("USERID"), "{}", b_signon.text());
-    assert_eq!(rows(&b_signon), rows(&d_signon));
+    assert_eq!(mask_lu_names(&b_signon.rows), mask_lu_names(&d_signon.rows));
     assert_eq!(b_signon.cursor, d_signon.cursor);
     assert_eq!(b_menu.row(3), "WELCOME ALICE", "{}", b_menu.text());
-    assert_eq!(rows(&b_menu), rows(&d_menu));
+    assert_eq!(mask_lu_names(&b_menu.rows), mask_lu_names(&d_menu.rows));
     assert_eq!(b_menu.cursor, d_menu.cursor);
 
     // Byte for byte, the host received and sent the same records on the direct session (its
@@ -181,23 +71,7 @@ fn assert_same_logon(s3270: S3270, prefix: &str, dir_name: &str, state: &str) {
     // the bridge and mfmock agrees no functions (see docs/NATIVE-TN3270.md, deviations).
     let records = host.records();
     let tn3270e = state == "connected-tn3270e";
-    let session = |lu: &str| {
-        records
-            .iter()
-            .filter(|r| r.lu == lu)
-            .map(|r| {
-                let mut bytes = r.bytes.clone();
-                if tn3270e && r.direction == Direction::ToHost {
-                    bytes
-                        .get_mut(3..5)
-                        .into_iter()
-                        .flatten()
-                        .for_each(|b| *b = 0);
-                }
-                (r.direction, bytes)
-            })
-            .collect::<Vec<_>>()
-    };
+    let session = |lu: &str| lu_records(&records, lu, tn3270e);
     // The sessions that sent the host something, in order: the direct one, then the
     // bridged one (the bridge's health probes also take an LU but never send a record).
     let mut lus: Vec<&str> = Vec::new();
@@ -241,9 +115,9 @@ fn plain_tn3270_client_sees_the_same_screens_as_direct() {
 fn no_name_reaches_the_default_endpoint() {
     venv_on_path();
     let dir = TestDir::new("native_default").unwrap();
-    let bridge = Bridge::start(free_port(), 10);
+    let bridge = bridge_with_mock(free_port(), 10);
     let mut script = Script::new();
-    script.connect(&bridge.target(None)).wait_unlock(10);
+    script.connect(&bridge.tn3270().to_string()).wait_unlock(10);
     let first = script.snapshot();
     let run = S3270::new().run(&dir, "default", &script).unwrap();
     let first = run.snapshot(first).unwrap();
@@ -260,11 +134,11 @@ fn no_name_reaches_the_default_endpoint() {
 #[test]
 fn unknown_endpoint_is_refused_with_a_screen() {
     let dir = TestDir::new("native_unknown").unwrap();
-    let bridge = Bridge::start(free_port(), 10);
+    let bridge = bridge_with_mock(free_port(), 10);
     for (name, prefix) in [("unknown-e", ""), ("unknown-plain", "N:")] {
         let mut script = Script::new();
         script
-            .connect(&format!("{prefix}{}", bridge.target(Some("nope"))))
+            .connect(&format!("{prefix}{}", bridge.target("nope")))
             .wait_unlock(10);
         let screen = script.snapshot();
         let run = S3270::new().run(&dir, name, &script).unwrap();
@@ -289,16 +163,16 @@ fn unknown_endpoint_is_refused_with_a_screen() {
 #[test]
 fn over_max_sessions_is_refused_with_a_screen() {
     let dir = TestDir::new("native_max").unwrap();
-    let bridge = Bridge::start(free_port(), 1);
+    let bridge = bridge_with_mock(free_port(), 1);
     let mut hold = Script::new();
-    hold.connect(&bridge.target(Some("demo")))
+    hold.connect(&bridge.target("demo"))
         .wait_unlock(10)
         .action("Wait(20,Seconds)");
     let _holder = S3270::new().spawn(&dir, "holder", &hold).unwrap();
     // Let the holder take the only session.
     std::thread::sleep(Duration::from_secs(2));
     let mut script = Script::new();
-    script.connect(&bridge.target(Some("demo"))).wait_unlock(10);
+    script.connect(&bridge.target("demo")).wait_unlock(10);
     let screen = script.snapshot();
     let run = S3270::new().run(&dir, "refused", &script).unwrap();
     let screen = run.snapshot(screen).unwrap();
@@ -321,12 +195,12 @@ fn over_max_sessions_is_refused_with_a_screen() {
 fn upstream_failure_shows_the_error_code() {
     let dir = TestDir::new("native_down").unwrap();
     let down_port = free_port();
-    let bridge = Bridge::start_with(free_port(), |c| {
+    let bridge = bridge_with_mock_and(free_port(), |c| {
         c.endpoints
             .push(Endpoint::host("down", "127.0.0.1", Some(down_port)));
     });
     let mut script = Script::new();
-    script.connect(&bridge.target(Some("down"))).wait_unlock(10);
+    script.connect(&bridge.target("down")).wait_unlock(10);
     let screen = script.snapshot();
     let run = S3270::new().run(&dir, "down", &script).unwrap();
     let screen = run.snapshot(screen).unwrap();
@@ -344,12 +218,12 @@ fn upstream_failure_shows_the_error_code() {
 #[test]
 fn idle_session_is_ended_with_a_screen() {
     let dir = TestDir::new("native_idle").unwrap();
-    let bridge = Bridge::start_with(free_port(), |c| {
+    let bridge = bridge_with_mock_and(free_port(), |c| {
         c.sessions.idle_timeout_seconds = Duration::from_secs(2);
     });
     let mut script = Script::new();
     script
-        .connect(&bridge.target(Some("demo")))
+        .connect(&bridge.target("demo"))
         .wait_unlock(10)
         .action("Wait(4,Seconds)");
     let screen = script.snapshot();
@@ -372,10 +246,10 @@ fn idle_session_is_ended_with_a_screen() {
 #[test]
 fn shutdown_says_goodbye_to_native_sessions() {
     let dir = TestDir::new("native_shutdown").unwrap();
-    let mut bridge = Bridge::start(free_port(), 10);
+    let mut bridge = bridge_with_mock(free_port(), 10);
     let mut script = Script::new();
     script
-        .connect(&bridge.target(Some("demo")))
+        .connect(&bridge.target("demo"))
         .wait_unlock(10)
         .wait_disconnect(10);
     let screen = script.snapshot();
@@ -384,7 +258,7 @@ fn shutdown_says_goodbye_to_native_sessions() {
     let client = std::thread::spawn(move || S3270::new().run(&dir, "shutdown", &script).unwrap());
     std::thread::sleep(Duration::from_secs(1));
     let started = std::time::Instant::now();
-    bridge.stop();
+    let _ = bridge.stop();
     assert!(started.elapsed() < Duration::from_secs(8));
     let run = client.join().unwrap();
     let screen = run.snapshot(screen).unwrap();
@@ -403,46 +277,11 @@ fn shutdown_says_goodbye_to_native_sessions() {
 #[test]
 fn demo_endpoint_sees_the_same_screens_as_a_direct_demo_host() {
     let dir = TestDir::new("native_demo").unwrap();
-    let bridge = Bridge::start(free_port(), 10);
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let demo = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            bridge::demo::serve(listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-    });
-    let direct: SocketAddr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-    let run = |name: &str, target: &str| {
-        let mut script = Script::new();
-        script.connect(target).wait_unlock(10);
-        let logon = script.snapshot();
-        script
-            .string("ann")
-            .tab()
-            .string("DEMO")
-            .enter()
-            .wait_unlock(10);
-        let menu = script.snapshot();
-        let run = S3270::new()
-            .model("3279-2-E")
-            .run(&dir, name, &script)
-            .unwrap();
-        (run.snapshot(logon).unwrap(), run.snapshot(menu).unwrap())
-    };
-    let (d_logon, d_menu) = run("demo-direct", &direct.to_string());
-    let (b_logon, b_menu) = run("demo-bridged", &bridge.target(Some("demo")));
-    let _ = stop.send(());
-    demo.join().unwrap();
+    let bridge = bridge_with_mock(free_port(), 10);
+    let mut demo = DemoHost::start();
+    let (d_logon, d_menu) = s3270_demo_logon(&dir, "demo-direct", &demo.target());
+    let (b_logon, b_menu) = s3270_demo_logon(&dir, "demo-bridged", &bridge.target("demo"));
+    demo.stop();
     assert_eq!(b_logon.connection_state, "connected-tn3270e");
     assert!(b_logon.contains("Userid     ===>"), "{}", b_logon.text());
     assert_eq!(b_logon.rows, d_logon.rows);

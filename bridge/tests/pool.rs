@@ -15,6 +15,8 @@
 //! [`WAIT`]), and no test asserts a duration except "fails well before the connect timeout".
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,21 +24,15 @@ use std::time::{Duration, Instant};
 use bridge::config::{Builtin, Config, Endpoint, Strategy};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use support::*;
 use tn3270::tn3270e::{
     DeviceName, DevicePolicy, Event, FunctionSet, HostConfig, HostConnection, ReasonCode,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// The longest any condition is waited for.
-const WAIT: Duration = Duration::from_secs(20);
 /// Health-check interval and timeout in these tests.
 const CHECK: Duration = Duration::from_secs(1);
 
@@ -207,15 +203,6 @@ async fn host_connection(
     }
 }
 
-/// A port where nothing listens.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A host that accepts TCP connections and never says a word.
 async fn silent_host() -> (u16, tokio::task::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -232,13 +219,6 @@ async fn silent_host() -> (u16, tokio::task::JoinHandle<()>) {
 // ---------------------------------------------------------------------------------------
 // The bridge, its API and websocket sessions.
 
-/// A running bridge; dropping it stops it.
-struct Bridge {
-    http: SocketAddr,
-    tn3270: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
 fn endpoint(name: &str, port: u16, priority: u32) -> Endpoint {
     let mut e = Endpoint::host(name, "127.0.0.1", Some(port));
     e.priority = priority;
@@ -249,10 +229,9 @@ fn endpoint(name: &str, port: u16, priority: u32) -> Endpoint {
 /// A configuration with `endpoints`, `strategy`, health checks every [`CHECK`], sessions
 /// that end one second after their websocket closes.
 fn config(endpoints: Vec<Endpoint>, strategy: Strategy) -> Config {
-    let mut c = Config::demo();
+    let mut c = demo_config();
     c.endpoints = endpoints;
-    c.server.api_port = 0;
-    c.server.port = closed_port();
+    c.server.port = free_port();
     c.load_balancer.strategy = strategy;
     c.load_balancer.health_check_interval = CHECK;
     c.load_balancer.health_check_timeout = CHECK;
@@ -260,47 +239,19 @@ fn config(endpoints: Vec<Endpoint>, strategy: Strategy) -> Config {
     c
 }
 
-async fn start(config: Config) -> Bridge {
-    let tn3270 = SocketAddr::from(([127, 0, 0, 1], config.server.port));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = tokio::sync::oneshot::channel();
-    tokio::spawn(bridge::server::run(
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-        move |addr| {
-            let _ = ready_tx.send(addr);
-        },
-    ));
-    let http = tokio::time::timeout(WAIT, ready).await.unwrap().unwrap();
-    Bridge {
-        http,
-        tn3270,
-        _stop: stop,
-    }
-}
-
-/// One HTTP/1.1 request: (status, JSON body).
+/// One request to the API with an optional JSON `body`: (status, JSON body or `Null`).
 async fn http(addr: SocketAddr, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let body = body.map(|b| b.to_string());
+    let a = request(addr, method, path, &[], body.as_deref()).await;
+    (
+        a.status,
+        serde_json::from_str(&a.body).unwrap_or(Value::Null),
+    )
 }
 
 /// The endpoint `name` from `GET /api/v1/endpoints`.
 async fn endpoint_json(bridge: &Bridge, name: &str) -> Value {
-    let (status, list) = http(bridge.http, "GET", "/api/v1/endpoints", None).await;
+    let (status, list) = http(bridge.addr, "GET", "/api/v1/endpoints", None).await;
     assert_eq!(status, 200);
     list["endpoints"]
         .as_array()
@@ -341,19 +292,9 @@ struct Session {
 
 /// Opens a websocket session asking for `endpoint` (`None`: the default).
 async fn open(bridge: &Bridge, endpoint: Option<&str>) -> Result<Session, (String, u16, String)> {
-    let mut request = format!("ws://{}/ws", bridge.http)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("web3270.v1"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let hello = json!({"type": "hello", "endpoint": endpoint, "model": "3279-2-E"});
-    ws.send(Message::Text(hello.to_string().into()))
-        .await
-        .unwrap();
-    let first = next_json(&mut ws).await;
+    let mut ws = ws_connect(bridge.addr).await;
+    send_json(&mut ws, hello(endpoint)).await;
+    let first = next_json_after_records(&mut ws).await;
     if first["type"] == "session" {
         return Ok(Session { ws, info: first });
     }
@@ -367,16 +308,6 @@ async fn open(bridge: &Bridge, endpoint: Option<&str>) -> Result<Session, (Strin
         close,
         first["message"].as_str().unwrap_or_default().to_owned(),
     ))
-}
-
-async fn next_json(ws: &mut Ws) -> Value {
-    loop {
-        match tokio::time::timeout(WAIT, ws.next()).await.unwrap() {
-            Some(Ok(Message::Text(t))) => return serde_json::from_str(t.as_str()).unwrap(),
-            Some(Ok(Message::Binary(_))) => continue,
-            other => panic!("expected JSON, got {other:?}"),
-        }
-    }
 }
 
 impl Session {
@@ -446,24 +377,24 @@ async fn health_checks_mark_a_stopped_host_down_and_a_restarted_one_up() {
         last_check.len() == 20 && last_check.ends_with('Z') && &last_check[10..11] == "T",
         "RFC 3339: {last_check}"
     );
-    let (status, health) = http(bridge.http, "GET", "/api/v1/health", None).await;
+    let (status, health) = http(bridge.addr, "GET", "/api/v1/health", None).await;
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
 
     host.stop().await;
     let down = wait_status(&bridge, "a", "down").await;
     assert_eq!(down["last_error"], "UPSTREAM_REFUSED", "{down}");
-    let (status, health) = http(bridge.http, "GET", "/api/v1/health", None).await;
+    let (status, health) = http(bridge.addr, "GET", "/api/v1/health", None).await;
     assert_eq!(status, 503, "{health}");
     assert_eq!(health["status"], "unavailable");
     assert_eq!(health["endpoints"][0]["status"], "down");
     // Liveness does not depend on the hosts.
-    let (status, _) = http(bridge.http, "GET", "/api/v1/health/live", None).await;
+    let (status, _) = http(bridge.addr, "GET", "/api/v1/health/live", None).await;
     assert_eq!(status, 200);
 
     host.restart().await;
     let up = wait_status(&bridge, "a", "up").await;
     assert_eq!(up["last_error"], Value::Null);
-    let (status, _) = http(bridge.http, "GET", "/api/v1/health", None).await;
+    let (status, _) = http(bridge.addr, "GET", "/api/v1/health", None).await;
     assert_eq!(status, 200);
 }
 
@@ -476,7 +407,7 @@ async fn health_on_demand_probes_now() {
     // Timer checks far apart: what changes is this request's doing.
     cfg.load_balancer.health_check_interval = Duration::from_secs(3600);
     let bridge = start(cfg).await;
-    let (status, h) = http(bridge.http, "GET", "/api/v1/endpoints/a/health", None).await;
+    let (status, h) = http(bridge.addr, "GET", "/api/v1/endpoints/a/health", None).await;
     assert_eq!(status, 200);
     assert_eq!(h["id"], "a");
     assert_eq!(h["status"], "up", "{h}");
@@ -485,11 +416,11 @@ async fn health_on_demand_probes_now() {
         "{h}"
     );
     host.stop().await;
-    let (_, h) = http(bridge.http, "GET", "/api/v1/endpoints/a/health", None).await;
+    let (_, h) = http(bridge.addr, "GET", "/api/v1/endpoints/a/health", None).await;
     assert_eq!(h["status"], "down", "{h}");
     assert_eq!(h["error"], "UPSTREAM_REFUSED");
     assert_eq!(h["latency_ms"], Value::Null);
-    let (status, e) = http(bridge.http, "GET", "/api/v1/endpoints/zz/health", None).await;
+    let (status, e) = http(bridge.addr, "GET", "/api/v1/endpoints/zz/health", None).await;
     assert_eq!(status, 404);
     assert_eq!(e["err"], "ENDPOINT_UNKNOWN");
 }
@@ -628,7 +559,7 @@ async fn a_failed_connect_marks_the_endpoint_suspect() {
     );
     assert_eq!(e["last_error"], "UPSTREAM_REFUSED");
     let failovers = || async {
-        http(bridge.http, "GET", "/api/v1/endpoints", None).await.1["failovers_total"].clone()
+        http(bridge.addr, "GET", "/api/v1/endpoints", None).await.1["failovers_total"].clone()
     };
     assert_eq!(failovers().await, 1);
     let s = open(&bridge, None).await.unwrap();
@@ -656,7 +587,7 @@ async fn all_down_fails_fast_with_endpoint_unavailable() {
     let (silent, _silent_task) = silent_host().await;
     let bridge = start(config(
         vec![
-            endpoint("refusing", closed_port(), 1),
+            endpoint("refusing", free_port(), 1),
             endpoint("silent", silent, 2),
         ],
         Strategy::RoundRobin,
@@ -683,7 +614,7 @@ async fn all_down_fails_fast_with_endpoint_unavailable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_endpoint_stays_a_named_pool_fails_over() {
     let backup = Host::start().await;
-    let mut dead = endpoint("dead", closed_port(), 1);
+    let mut dead = endpoint("dead", free_port(), 1);
     dead.pool = Some("prod".into());
     let mut live = endpoint("live", backup.port, 2);
     live.pool = Some("prod".into());
@@ -825,7 +756,7 @@ async fn an_endpoint_added_at_run_time_is_checked_and_used() {
     let (a, b) = (Host::start().await, Host::start().await);
     let bridge = start(config(vec![endpoint("a", a.port, 1)], Strategy::RoundRobin)).await;
     let body = json!({"host": "127.0.0.1", "port": b.port, "name": "b"});
-    let (status, added) = http(bridge.http, "POST", "/api/v1/endpoints", Some(body.clone())).await;
+    let (status, added) = http(bridge.addr, "POST", "/api/v1/endpoints", Some(body.clone())).await;
     assert_eq!(status, 201, "{added}");
     assert_eq!(added["id"], "b");
     assert_eq!(added["port"], b.port);
@@ -833,10 +764,10 @@ async fn an_endpoint_added_at_run_time_is_checked_and_used() {
     let mut s = open(&bridge, Some("b")).await.unwrap();
     s.enter().await;
     wait_until("a record at b", || b.records() == 1).await;
-    let (status, e) = http(bridge.http, "POST", "/api/v1/endpoints", Some(body)).await;
+    let (status, e) = http(bridge.addr, "POST", "/api/v1/endpoints", Some(body)).await;
     assert_eq!((status, e["err"].as_str()), (409, Some("ENDPOINT_EXISTS")));
     let bad = json!({"host": "http://x/", "port": 23, "name": "c"});
-    let (status, e) = http(bridge.http, "POST", "/api/v1/endpoints", Some(bad)).await;
+    let (status, e) = http(bridge.addr, "POST", "/api/v1/endpoints", Some(bad)).await;
     assert_eq!((status, e["err"].as_str()), (400, Some("INVALID_REQUEST")));
     assert!(
         e["message"].as_str().unwrap().contains("endpoint.host"),
@@ -855,7 +786,7 @@ async fn an_endpoint_added_at_run_time_is_checked_and_used() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_s3270_goes_through_the_same_pool() {
     use web3270_tests::{Script, TestDir, S3270};
-    let mut dead = endpoint("dead", closed_port(), 1);
+    let mut dead = endpoint("dead", free_port(), 1);
     dead.pool = Some("grp".into());
     let mut demo = Endpoint::builtin("demo", Builtin::Demo);
     demo.priority = 2;
@@ -863,7 +794,7 @@ async fn native_s3270_goes_through_the_same_pool() {
     demo.lu_names = vec!["NATLU1".into()];
     let bridge = start(config(vec![dead, demo], Strategy::RoundRobin)).await;
     let dir = TestDir::new("pool_native").unwrap();
-    let target = format!("grp@{}", bridge.tn3270);
+    let target = format!("grp@{}", bridge.tn3270());
 
     let mut script = Script::new();
     script.connect(&target).wait_unlock(10);

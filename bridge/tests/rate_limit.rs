@@ -6,58 +6,22 @@
 //! go), so no scheduling delay between them can refill a token.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use bridge::config::Config;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-const WAIT: Duration = Duration::from_secs(15);
-
-struct Bridge {
-    addr: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn start(config: Config) -> Bridge {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = tokio::sync::oneshot::channel();
-    tokio::spawn(bridge::server::run(
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-        move |addr| {
-            let _ = ready_tx.send(addr);
-        },
-    ));
-    let addr = tokio::time::timeout(WAIT, ready).await.unwrap().unwrap();
-    Bridge { addr, _stop: stop }
-}
+use support::*;
 
 fn config(enabled: bool, max_rps: u32) -> Config {
-    let mut config = Config::demo();
-    config.server.api_port = 0;
-    config.server.port = 0;
+    let mut config = demo_config();
     config.rate_limiting.enabled = enabled;
     config.rate_limiting.max_rps = max_rps;
     config
 }
 
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body: String,
-}
-
 /// Sends GETs for `paths` pipelined on one connection; returns the answers in order.
 async fn pipelined(addr: SocketAddr, paths: &[&str]) -> Vec<Answer> {
-    let mut s = TcpStream::connect(addr).await.unwrap();
     let mut requests = String::new();
     for (i, path) in paths.iter().enumerate() {
         let close = if i + 1 == paths.len() {
@@ -69,29 +33,13 @@ async fn pipelined(addr: SocketAddr, paths: &[&str]) -> Vec<Answer> {
             "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{close}\r\n"
         ));
     }
-    s.write_all(requests.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    tokio::time::timeout(WAIT, s.read_to_end(&mut raw))
-        .await
-        .unwrap()
-        .unwrap();
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let raw = round_trip(tcp, &requests).await.unwrap();
     let mut rest = String::from_utf8(raw).unwrap();
     let mut answers = Vec::new();
     while !rest.is_empty() {
         let (head, after) = rest.split_once("\r\n\r\n").unwrap();
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers: BTreeMap<String, String> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
+        let (status, headers) = parse_head(head);
         let len: usize = headers["content-length"].parse().unwrap();
         let (body, next) = after.split_at(len);
         answers.push(Answer {
@@ -177,14 +125,7 @@ async fn probes_and_scrapes_are_exempt_and_the_websocket_is_limited() {
     // row at least one is refused with 429 before any websocket exists.
     let mut statuses = Vec::new();
     for _ in 0..3 {
-        let mut request = format!("ws://{}/ws", bridge.addr)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static("web3270.v1"),
-        );
-        match tokio_tungstenite::connect_async(request).await {
+        match ws_upgrade(bridge.addr, "", &[]).await {
             Ok(_) => statuses.push(101),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 assert!(response.headers().contains_key("x-ratelimit-limit"));

@@ -5,17 +5,13 @@
 //! session over the websocket and for a headless REST session.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod bridge_support;
+mod support;
 mod upstream_support;
 
-use std::net::SocketAddr;
-
 use bridge::config::{Config, Endpoint};
-use bridge_support::*;
-use serde_json::Value;
+use support::*;
 use tn3270::tn3270e::consts::{RSF_ALWAYS_RESPONSE, RSF_ERROR_RESPONSE};
 use tn3270::tn3270e::Event;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc::Receiver;
 
 /// One TN3270E 3270-DATA record on the wire: header, `data` (no 0xFF in it), IAC EOR.
@@ -81,46 +77,30 @@ async fn responses(rx: &mut Receiver<Event>) -> Vec<(u16, bool, u8)> {
     got
 }
 
-#[test]
-fn browser_session_answers_the_hosts_response_requests_once() {
-    runtime().block_on(async {
-        let (port, mut host) = upstream_support::recording_host(host_records()).await;
-        let bridge = Bridge::start(config_with_host(port));
-        let mut b = Browser::open(ws_connect(bridge.http).await, hello("rec")).await;
-        b.until_shows("HI").await;
-        // Exactly these: none twice (the upstream does not answer on its own as well), none
-        // for the good ERROR-RESPONSE record, none from the browser (it sees no headers).
-        assert_eq!(responses(&mut host).await, EXPECTED);
-    });
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_session_answers_the_hosts_response_requests_once() {
+    let (port, mut host) = upstream_support::recording_host(host_records()).await;
+    let bridge = start(config_with_host(port)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello("rec")).await;
+    b.until_shows("HI").await;
+    // Exactly these: none twice (the upstream does not answer on its own as well), none for
+    // the good ERROR-RESPONSE record, none from the browser (it sees no headers).
+    assert_eq!(responses(&mut host).await, EXPECTED);
 }
 
-/// `POST /api/v1/sessions` over a plain socket; the answer's JSON body.
-async fn create_session(http: SocketAddr, endpoint: &str) -> Value {
-    let body = format!(r#"{{"endpoint":"{endpoint}"}}"#);
-    let mut tcp = tokio::net::TcpStream::connect(http).await.unwrap();
-    let request = format!(
-        "POST /api/v1/sessions HTTP/1.1\r\nHost: {http}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    tcp.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = String::new();
-    tokio::time::timeout(WAIT, tcp.read_to_string(&mut answer))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
-    let json = answer.split("\r\n\r\n").nth(1).unwrap();
-    serde_json::from_str(json).unwrap()
-}
-
-#[test]
-fn headless_session_answers_the_hosts_response_requests_once() {
-    runtime().block_on(async {
-        let (port, mut host) = upstream_support::recording_host(host_records()).await;
-        let bridge = Bridge::start(config_with_host(port));
-        let session = create_session(bridge.http, "rec").await;
-        assert_eq!(session["endpoint"], "rec", "{session}");
-        assert_eq!(responses(&mut host).await, EXPECTED);
-    });
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_session_answers_the_hosts_response_requests_once() {
+    let (port, mut host) = upstream_support::recording_host(host_records()).await;
+    let bridge = start(config_with_host(port)).await;
+    let created = request(
+        bridge.addr,
+        "POST",
+        "/api/v1/sessions",
+        &[],
+        Some(r#"{"endpoint": "rec"}"#),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.json()["endpoint"], "rec");
+    assert_eq!(responses(&mut host).await, EXPECTED);
 }

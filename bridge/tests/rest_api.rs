@@ -1,5 +1,5 @@
 //! The REST sessions API (`/api/v1/sessions...`, docs/API.md) against `bridge::server::run`
-//! on loopback, with a small HTTP/1.1 client of its own: headless sessions log on to
+//! on loopback, through the shared test `support` (its hand-written HTTP/1.1 client): headless sessions log on to
 //! mainframe-mocker (`tests/hosts/logon.py`) and to the embedded demo host through the
 //! screen and input routes, the screen text is compared with what s3270 (the oracle) shows
 //! connecting to the same host directly, and every refusal answers the guide's error body
@@ -7,54 +7,31 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod openapi_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use bridge::config::{AuthType, Builtin, Config, Endpoint, Secret};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use openapi_support::{
     check_answer, instantiate, operations, resolve, routed_paths, METHODS, NOT_API,
 };
 use serde_json::{json, Value};
+use support::{
+    demo_config, mask_lu_names, next_json, request, send_json, start, venv_on_path, ws_connect, Ws,
+    WAIT,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, Snapshot, TestDir, S3270};
 
-const WAIT: Duration = Duration::from_secs(15);
-
-/// A running bridge; dropping it stops it.
-struct Bridge {
-    addr: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn start(config: Config) -> Bridge {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = tokio::sync::oneshot::channel();
-    tokio::spawn(bridge::server::run(
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-        move |addr| {
-            let _ = ready_tx.send(addr);
-        },
-    ));
-    let addr = tokio::time::timeout(WAIT, ready).await.unwrap().unwrap();
-    Bridge { addr, _stop: stop }
-}
-
 /// The demo configuration on free ports, plus `extra` endpoints.
 fn config(extra: Vec<Endpoint>) -> Config {
-    let mut config = Config::demo();
-    config.server.api_port = 0;
-    config.server.port = 0;
+    let mut config = demo_config();
     config.endpoints.extend(extra);
     config
 }
@@ -67,82 +44,19 @@ struct Answer {
     raw: String,
 }
 
-/// An HTTP answer as it came: status, headers (names lower case), body text.
-#[derive(Debug)]
-struct RawAnswer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl RawAnswer {
-    /// The first value of header `name` (lower case).
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// One HTTP/1.1 request with `Connection: close` and `headers`.
-async fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> RawAnswer {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let body = body.unwrap_or("");
-    let extra: String = headers
-        .iter()
-        .map(|(n, v)| format!("{n}: {v}\r\n"))
-        .collect();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = Vec::new();
-    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut response))
-        .await
-        .expect("an answer in time")
-        .unwrap();
-    let text = String::from_utf8(response).unwrap();
-    let (head, raw) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    RawAnswer {
-        status,
-        headers,
-        body: raw.to_owned(),
-    }
-}
-
 /// One HTTP/1.1 request with `Connection: close`; the answer's body parsed as JSON.
 async fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> Answer {
-    let RawAnswer {
-        status, body: raw, ..
-    } = request(addr, method, path, &[], body).await;
-    let body = if raw.is_empty() {
+    let raw = request(addr, method, path, &[], body).await;
+    let body = if raw.body.is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{e}: {raw}"))
+        serde_json::from_str(&raw.body).unwrap_or_else(|e| panic!("{e}: {}", raw.body))
     };
-    Answer { status, body, raw }
+    Answer {
+        status: raw.status,
+        body,
+        raw: raw.body,
+    }
 }
 
 async fn post(addr: SocketAddr, path: &str, body: Value) -> Answer {
@@ -190,35 +104,10 @@ async fn screen_showing(addr: SocketAddr, id: &str, needle: &str) -> Value {
     }
 }
 
-/// `.venv/bin` of the workspace first on PATH (mfmock and its Python), as `tests/src` expects.
-fn venv_on_path() {
-    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin");
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![venv];
-    dirs.extend(std::env::split_paths(&path));
-    // Tests of this file all set the same value, so concurrent writes agree.
-    std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
-}
-
-/// Rows without what differs per connection: the LU name mfmock assigns (`TERMnnnn`).
-fn masked<'a>(rows: impl Iterator<Item = &'a str>) -> Vec<String> {
-    rows.map(|r| {
-        let mut r = r.to_owned();
-        while let Some(i) = r.find("TERM0") {
-            r.replace_range(i..(i + 8).min(r.len()), "TERMxxxx");
-        }
-        r
-    })
-    .collect()
-}
-
+/// The screen's rows, the LU name mfmock assigns masked.
 fn rest_rows(screen: &Value) -> Vec<String> {
-    masked(
-        screen["screen_data"]["content"]
-            .as_str()
-            .unwrap()
-            .split('\n'),
-    )
+    let content = screen["screen_data"]["content"].as_str().unwrap();
+    mask_lu_names(&content.split('\n').map(str::to_owned).collect::<Vec<_>>())
 }
 
 fn cursor(screen: &Value) -> (usize, usize) {
@@ -282,10 +171,7 @@ async fn logon_on_mainframe_mocker_shows_what_s3270_shows() {
     assert_eq!(screen["screen_data"]["rows"], d_signon.rows.len());
     assert_eq!(screen["screen_data"]["rows"], 43);
     assert_eq!(screen["screen_data"]["cols"], 80);
-    assert_eq!(
-        rest_rows(&screen),
-        masked(d_signon.rows.iter().map(String::as_str))
-    );
+    assert_eq!(rest_rows(&screen), mask_lu_names(&d_signon.rows));
     assert_eq!(cursor(&screen), d_signon.cursor);
     // The userid field (the app's row 8, column 25, counted from 1): unprotected, 8 long,
     // green underscored, where the cursor starts; the password field is hidden.
@@ -318,7 +204,7 @@ async fn logon_on_mainframe_mocker_shows_what_s3270_shows() {
     assert_eq!(a.body["keyboard_locked"], false);
     let menu_rows = rest_rows(&a.body);
     assert_eq!(menu_rows[3].trim(), "WELCOME ALICE", "{menu_rows:#?}");
-    assert_eq!(menu_rows, masked(d_menu.rows.iter().map(String::as_str)));
+    assert_eq!(menu_rows, mask_lu_names(&d_menu.rows));
     assert_eq!(cursor(&a.body), d_menu.cursor);
 
     // The host received the logon the API typed (and answered the Query itself).
@@ -421,25 +307,10 @@ async fn hidden_field_text_is_never_returned() {
 }
 
 /// Opens a websocket session on the default endpoint; returns the socket and the id.
-async fn websocket_session(
-    addr: SocketAddr,
-) -> (
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
-    String,
-) {
-    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("web3270.v1"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    ws.send(Message::Text(json!({"type": "hello"}).to_string().into()))
-        .await
-        .unwrap();
-    let session = match tokio::time::timeout(WAIT, ws.next()).await.unwrap() {
-        Some(Ok(Message::Text(t))) => serde_json::from_str::<Value>(t.as_str()).unwrap(),
-        other => panic!("{other:?}"),
-    };
+async fn websocket_session(addr: SocketAddr) -> (Ws, String) {
+    let mut ws = ws_connect(addr).await;
+    send_json(&mut ws, json!({"type": "hello"})).await;
+    let session = next_json(&mut ws).await;
     let id = session["session_id"].as_str().unwrap().to_owned();
     (ws, id)
 }
@@ -1239,7 +1110,7 @@ async fn openapi_security_matches_the_guard() {
     for (i, (path, method, op)) in operations(&doc).into_iter().enumerate() {
         let concrete = instantiate(&path, "probe");
         let m = method.to_uppercase();
-        let check = |a: &RawAnswer| {
+        let check = |a: &support::Answer| {
             check_answer(
                 &doc,
                 &m,

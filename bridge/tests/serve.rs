@@ -2,105 +2,58 @@
 //! loopback with the embedded demo host as its endpoint, and stops cleanly on SIGTERM.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Bridge {
-    child: Child,
-    port: u16,
-}
+use support::{get, runtime, Answer, ServeProcess};
 
-impl Drop for Bridge {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts `web3270 serve` with no config file and waits for the URL line.
-fn start() -> Bridge {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_web3270"))
-        .arg("serve")
-        .env("WEB3270_API_PORT", port.to_string())
-        .env("WEB3270_PORT", free_port().to_string())
-        .env_remove("WEB3270_BIND_ADDRESS")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+/// Starts `web3270 serve` with no config file; its first line is the URL to open.
+fn start() -> ServeProcess {
+    let serve = ServeProcess::start();
     assert!(
-        line.starts_with(&format!("web3270: open http://127.0.0.1:{port}/")),
-        "{line}"
+        serve
+            .first_line
+            .starts_with(&format!("web3270: open http://{}/", serve.addr)),
+        "{}",
+        serve.first_line
     );
-    Bridge { child, port }
+    serve
 }
 
-/// A plain HTTP/1.1 GET; returns (status, headers+body text).
-fn get(port: u16, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap();
-    (status, text)
-}
-
-fn body_json(text: &str) -> serde_json::Value {
-    let body = text.split("\r\n\r\n").nth(1).unwrap();
-    serde_json::from_str(body).unwrap()
+/// A plain HTTP/1.1 GET of `path`.
+fn get_from(serve: &ServeProcess, path: &str) -> Answer {
+    runtime().block_on(get(serve.addr, path, &[]))
 }
 
 #[test]
 fn serve_without_config_offers_the_demo_host_on_loopback() {
     let bridge = start();
-    let (status, text) = get(bridge.port, "/api/v1/health");
-    assert_eq!(status, 200, "{text}");
-    let health = body_json(&text);
+    let r = get_from(&bridge, "/api/v1/health");
+    assert_eq!(r.status, 200, "{r:?}");
+    let health = r.json();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["endpoints"][0]["name"], "demo");
     assert_eq!(health["endpoints"][0]["status"], "up");
 
-    let (status, text) = get(bridge.port, "/api/v1/endpoints");
-    assert_eq!(status, 200);
-    let eps = body_json(&text);
+    let r = get_from(&bridge, "/api/v1/endpoints");
+    assert_eq!(r.status, 200);
+    let eps = r.json();
     assert_eq!(eps["endpoints"][0]["id"], "demo");
 
-    let (status, text) = get(bridge.port, "/");
-    assert_eq!(status, 200);
+    let r = get_from(&bridge, "/");
+    assert_eq!(r.status, 200);
     assert!(
-        text.to_ascii_lowercase()
-            .contains("content-type: text/html"),
-        "{text}"
+        r.header("content-type")
+            .is_some_and(|t| t.to_ascii_lowercase().starts_with("text/html")),
+        "{r:?}"
     );
-    assert!(text.contains("<title>web3270</title>"));
+    assert!(r.body.contains("<title>web3270</title>"));
 
-    let (status, text) = get(bridge.port, "/api/v1/nope");
-    assert_eq!(status, 404);
-    let err = body_json(&text);
+    let r = get_from(&bridge, "/api/v1/nope");
+    assert_eq!(r.status, 404);
+    let err = r.json();
     assert_eq!(err["err"], "NOT_FOUND");
     assert_eq!(err["status"], 404);
 }

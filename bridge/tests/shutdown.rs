@@ -7,53 +7,15 @@
 //! read EOF, which is how a test sees that the bridge closed the upstream.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod bridge_support;
+mod support;
 mod upstream_support;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use bridge::config::{Config, Endpoint};
-use bridge_support::*;
+use support::*;
 use tn3270::tn3270e::Event;
 use tokio::sync::mpsc::Receiver;
-
-/// The bridge in this runtime: its HTTP address, its stop switch and `run`'s outcome.
-struct Running {
-    http: SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    done: tokio::task::JoinHandle<Result<(), String>>,
-}
-
-async fn start(config: Config) -> Running {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = tokio::sync::oneshot::channel();
-    let done = tokio::spawn(async move {
-        bridge::server::run(
-            config,
-            async move {
-                let _ = stopped.await;
-            },
-            move |addr| {
-                let _ = ready_tx.send(addr);
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())
-    });
-    let http = tokio::time::timeout(WAIT, ready).await.unwrap().unwrap();
-    Running { http, stop, done }
-}
-
-impl Running {
-    /// Signals shutdown and waits for `run` to return.
-    async fn stop(self) {
-        self.stop.send(()).unwrap();
-        let result = tokio::time::timeout(WAIT, self.done).await;
-        assert_eq!(result.expect("run returns in time").unwrap(), Ok(()));
-    }
-}
 
 /// The demo configuration plus endpoint `rec` on a recording host at `port`.
 fn config_with_host(port: u16) -> Config {
@@ -84,9 +46,9 @@ async fn host_sees_close(rx: &mut Receiver<Event>) -> Vec<Event> {
 async fn attached_browsers_are_told_and_upstreams_closed() {
     let (port, mut host) = upstream_support::recording_host(Vec::new()).await;
     let bridge = start(config_with_host(port)).await;
-    let mut rec = Browser::open(ws_connect(bridge.http).await, hello("rec")).await;
+    let mut rec = Browser::open(ws_connect(bridge.addr).await, hello("rec")).await;
     rec.until_shows("HI").await;
-    let mut demo = Browser::open(ws_connect(bridge.http).await, hello("demo")).await;
+    let mut demo = Browser::open(ws_connect(bridge.addr).await, hello("demo")).await;
     demo.until_shows("Logon").await;
 
     let stopping = tokio::spawn(bridge.stop());
@@ -98,7 +60,7 @@ async fn attached_browsers_are_told_and_upstreams_closed() {
         expect_close(&mut b.ws, 4000).await;
     }
     host_sees_close(&mut host).await;
-    stopping.await.unwrap();
+    assert_eq!(stopping.await.unwrap(), Ok(()));
 }
 
 /// A session whose browser went away (detached, waiting up to `detach_grace_seconds` = 120 s
@@ -109,40 +71,30 @@ async fn detached_sessions_end_at_shutdown() {
     let mut config = config_with_host(port);
     config.sessions.detach_grace_seconds = std::time::Duration::from_secs(120);
     let bridge = start(config).await;
-    let mut b = Browser::open(ws_connect(bridge.http).await, hello("rec")).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello("rec")).await;
     b.until_shows("HI").await;
     drop(b);
     // Shutdown well before the detach grace could end the session.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let stopping = tokio::spawn(bridge.stop());
     host_sees_close(&mut host).await;
-    stopping.await.unwrap();
+    assert_eq!(stopping.await.unwrap(), Ok(()));
 }
 
 /// The `web3270` binary with a live websocket session: SIGTERM → the browser is told
 /// `SERVER_SHUTDOWN` and closed with 4000, and the process exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_live_sessions_and_exits_zero() {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_web3270"))
-        .arg("serve")
-        .env("WEB3270_API_PORT", port.to_string())
-        .env("WEB3270_PORT", free_port().to_string())
-        .env_remove("WEB3270_BIND_ADDRESS")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("web3270: open http://"), "{line}");
-    let http = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut b = Browser::open(ws_connect(http).await, hello("demo")).await;
+    let serve = ServeProcess::start();
+    assert!(
+        serve.first_line.starts_with("web3270: open http://"),
+        "{}",
+        serve.first_line
+    );
+    let mut b = Browser::open(ws_connect(serve.addr).await, hello("demo")).await;
     b.until_shows("Logon").await;
 
-    let pid = child.id().to_string();
+    let pid = serve.child.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
         .status()
@@ -152,13 +104,13 @@ async fn sigterm_ends_live_sessions_and_exits_zero() {
     assert_eq!(status["code"], "SERVER_SHUTDOWN", "{status}");
     expect_close(&mut b.ws, 4000).await;
     let exit = tokio::task::spawn_blocking(move || {
+        let mut serve = serve;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
-            if let Some(exit) = child.try_wait().unwrap() {
+            if let Some(exit) = serve.child.try_wait().unwrap() {
                 return exit;
             }
             if std::time::Instant::now() > deadline {
-                let _ = child.kill();
                 panic!("still running after SIGTERM");
             }
             std::thread::sleep(std::time::Duration::from_millis(50));

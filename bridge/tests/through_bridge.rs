@@ -20,22 +20,19 @@
 //! reports the terminal's field validation support is masked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod bridge_support;
+mod support;
 mod upstream_support;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bridge::config::{Config, Endpoint, EndpointTls};
-use bridge_support::*;
+use bridge::config::{Endpoint, EndpointTls};
+use support::*;
 use tn3270::input::Key;
 use tn3270::terminal::Terminal;
 use web3270_tests::hercules::LOGO_ROWS;
 use web3270_tests::trace::{Direction, MfMockRecord};
 use web3270_tests::{Hercules, MfMock, MfMockApp, MfMockOptions, Script, Snapshot, TestDir, S3270};
-
-/// What the operator types on the sign-on screen (`\t` is Tab), then Enter.
-const LOGON_INPUT: &str = "alice\tweb3270\t0042";
 
 /// A screen as the comparison sees it: rows (LU names masked) and cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,23 +41,10 @@ struct Seen {
     cursor: (usize, usize),
 }
 
-/// Rows without what differs per connection: mfmock's LU name (`TERMnnnn`).
-fn masked(rows: &[String]) -> Vec<String> {
-    rows.iter()
-        .map(|r| {
-            let mut r = r.clone();
-            while let Some(i) = r.find("TERM0") {
-                r.replace_range(i..(i + 8).min(r.len()), "TERMxxxx");
-            }
-            r
-        })
-        .collect()
-}
-
 impl From<&Snapshot> for Seen {
     fn from(s: &Snapshot) -> Seen {
         Seen {
-            rows: masked(&s.rows),
+            rows: mask_lu_names(&s.rows),
             cursor: s.cursor,
         }
     }
@@ -69,7 +53,7 @@ impl From<&Snapshot> for Seen {
 impl From<&Browser> for Seen {
     fn from(b: &Browser) -> Seen {
         Seen {
-            rows: masked(&b.rows()),
+            rows: mask_lu_names(&b.rows()),
             cursor: b.cursor(),
         }
     }
@@ -80,30 +64,13 @@ fn ready_with(needle: &'static str) -> impl Fn(&Terminal) -> bool {
     move |t: &Terminal| !t.screen().is_locked() && t.text_rows().iter().any(|r| r.contains(needle))
 }
 
-/// s3270 signs on (`target` is an s3270 host string): the sign-on screen and the menu.
-fn s3270_logon(s3270: S3270, dir: &TestDir, name: &str, target: &str) -> (Snapshot, Snapshot) {
-    let mut script = Script::new();
-    script.connect(target).wait_unlock(10);
-    let signon = script.snapshot();
-    for (i, part) in LOGON_INPUT.split('\t').enumerate() {
-        if i > 0 {
-            script.tab();
-        }
-        script.string(part);
-    }
-    script.enter().wait_unlock(10);
-    let menu = script.snapshot();
-    let run = s3270.run(dir, name, &script).unwrap();
-    (run.snapshot(signon).unwrap(), run.snapshot(menu).unwrap())
-}
-
 /// A browser signs on to `endpoint` through the bridge's websocket (plain `ws://`).
 fn browser_logon(http: SocketAddr, endpoint: &str) -> (Seen, Seen, serde_json::Value) {
     runtime().block_on(async {
         let mut b = Browser::open(ws_connect(http).await, hello(endpoint)).await;
         b.until("the sign-on screen", ready_with("USERID")).await;
         let signon = Seen::from(&b);
-        b.type_and_send(LOGON_INPUT, Key::Enter).await;
+        b.type_and_send(MFMOCK_LOGON_INPUT, Key::Enter).await;
         b.until("the menu", ready_with("WELCOME ALICE")).await;
         (signon, Seen::from(&b), b.session.clone())
     })
@@ -119,23 +86,7 @@ fn sessions(records: &[MfMockRecord], tn3270e: bool) -> Vec<Vec<(Direction, Vec<
         }
     }
     lus.iter()
-        .map(|lu| {
-            records
-                .iter()
-                .filter(|r| r.lu == *lu)
-                .map(|r| {
-                    let mut bytes = r.bytes.clone();
-                    if tn3270e && r.direction == Direction::ToHost {
-                        bytes
-                            .get_mut(3..5)
-                            .into_iter()
-                            .flatten()
-                            .for_each(|b| *b = 0);
-                    }
-                    (r.direction, bytes)
-                })
-                .collect()
-        })
+        .map(|lu| lu_records(records, lu, tn3270e))
         .collect()
 }
 
@@ -164,13 +115,14 @@ const TN3270E_HEADER_LEN: usize = 5;
 const AID_QUERY_REPLY: u8 = 0x88;
 
 /// The bridge on free loopback ports with the demo endpoint and `extra`.
-fn bridge_with(extra: Vec<Endpoint>) -> Bridge {
-    let mut config: Config = demo_config();
+fn bridge_with(extra: Vec<Endpoint>) -> BridgeThread {
+    let mut config = demo_config();
+    config.server.port = free_port();
     config.endpoints.extend(extra);
     // Health checks off: mfmock records every connection, and the pool's probes would add
     // connections of their own to the ones compared here.
     config.load_balancer.health_check_interval = std::time::Duration::ZERO;
-    Bridge::start(config)
+    start_in_thread(config)
 }
 
 /// mfmock `logon.py` (TN3270E on or off): s3270 directly, then a browser through the
@@ -185,13 +137,13 @@ fn websocket_logon_matches_direct(tn3270e: bool, dir_name: &str) {
     let host = MfMock::start(&dir, &MfMockApp::Logon, &options).unwrap();
     let bridge = bridge_with(vec![Endpoint::host("mock", "127.0.0.1", Some(host.port))]);
 
-    let (d_signon, d_menu) = s3270_logon(
-        S3270::new().model("3279-2-E"),
+    let (d_signon, d_menu) = s3270_mfmock_logon(
+        &S3270::new().model("3279-2-E"),
         &dir,
         "direct",
         &host.address(),
     );
-    let (b_signon, b_menu, session) = browser_logon(bridge.http, "mock");
+    let (b_signon, b_menu, session) = browser_logon(bridge.addr, "mock");
 
     let state = if tn3270e {
         "connected-tn3270e"
@@ -259,19 +211,19 @@ fn mfmock_over_tls_through_both_front_ends_matches_s3270_direct() {
         .arg(&ca)
         .arg("-accepthostname")
         .arg("mfmock.test");
-    let (d_signon, d_menu) = s3270_logon(
-        direct_s3270,
+    let (d_signon, d_menu) = s3270_mfmock_logon(
+        &direct_s3270,
         &dir,
         "direct",
         &format!("L:127.0.0.1:{tls_port}"),
     );
-    let (n_signon, n_menu) = s3270_logon(
-        S3270::new().model("3279-2-E"),
+    let (n_signon, n_menu) = s3270_mfmock_logon(
+        &S3270::new().model("3279-2-E"),
         &dir,
         "native",
         &bridge.target("mocktls"),
     );
-    let (b_signon, b_menu, session) = browser_logon(bridge.http, "mocktls");
+    let (b_signon, b_menu, session) = browser_logon(bridge.addr, "mocktls");
 
     assert_eq!(d_signon.connection_state, "connected-tn3270e");
     assert!(d_signon.contains("USERID"), "{}", d_signon.text());
@@ -324,7 +276,7 @@ fn hercules_through_both_front_ends_matches_s3270_direct() {
     let (d_logo, d_after) = s3270_run("direct", &herc.address());
     let (n_logo, n_after) = s3270_run("native", &bridge.target("herc"));
     let (b_logo, b_after, locked) = runtime().block_on(async {
-        let mut b = Browser::open(ws_connect(bridge.http).await, hello("herc")).await;
+        let mut b = Browser::open(ws_connect(bridge.addr).await, hello("herc")).await;
         assert_eq!(b.session["mode"], "tn3270", "Hercules never agrees TN3270E");
         b.until("the logo", ready_with(LOGO_ROWS[0].1)).await;
         let logo = seen(&b.rows(), b.cursor());
@@ -363,40 +315,12 @@ fn hercules_through_both_front_ends_matches_s3270_direct() {
 fn websocket_to_the_demo_host_matches_s3270_direct() {
     let dir = TestDir::new("through_ws_demo").unwrap();
     let bridge = bridge_with(Vec::new());
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let demo = std::thread::spawn(move || {
-        runtime().block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            bridge::demo::serve(listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-    });
-    let direct: SocketAddr = addr_rx.recv_timeout(WAIT).unwrap();
-    let mut script = Script::new();
-    script.connect(&direct.to_string()).wait_unlock(10);
-    let logon = script.snapshot();
-    script
-        .string("ann")
-        .tab()
-        .string("DEMO")
-        .enter()
-        .wait_unlock(10);
-    let menu = script.snapshot();
-    let run = S3270::new()
-        .model("3279-2-E")
-        .run(&dir, "direct", &script)
-        .unwrap();
-    let (d_logon, d_menu) = (run.snapshot(logon).unwrap(), run.snapshot(menu).unwrap());
-    let _ = stop.send(());
-    demo.join().unwrap();
+    let mut demo = DemoHost::start();
+    let (d_logon, d_menu) = s3270_demo_logon(&dir, "direct", &demo.target());
+    demo.stop();
 
     let (b_logon, b_menu) = runtime().block_on(async {
-        let mut b = Browser::open(ws_connect(bridge.http).await, hello("demo")).await;
+        let mut b = Browser::open(ws_connect(bridge.addr).await, hello("demo")).await;
         b.until("the logon screen", ready_with("Logon")).await;
         let logon = Seen::from(&b);
         b.type_and_send("ann\tDEMO", Key::Enter).await;

@@ -7,21 +7,21 @@
 //! only the TLS version it names.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod bridge_support;
+mod support;
 mod upstream_support;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bridge::config::{Config, TlsConfig, TlsVersion};
-use bridge_support::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::*;
 use upstream_support::{CertFiles, Pki};
 use web3270_tests::{Script, TestDir, S3270};
 
 /// The demo configuration with TLS listeners from `cert`, adjusted by `adjust`.
 fn tls_config(cert: &CertFiles, adjust: impl FnOnce(&mut TlsConfig)) -> Config {
     let mut config = demo_config();
+    config.server.port = free_port();
     config.tls = TlsConfig {
         enabled: true,
         cert_path: Some(cert.cert.clone()),
@@ -34,15 +34,11 @@ fn tls_config(cert: &CertFiles, adjust: impl FnOnce(&mut TlsConfig)) -> Config {
 
 /// `GET path` over an established stream (HTTP/1.1, `Connection: close`): the whole answer.
 async fn http_get<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
-    mut stream: S,
+    stream: S,
     path: &str,
 ) -> std::io::Result<String> {
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await?;
-    let mut answer = Vec::new();
-    tokio::time::timeout(WAIT, stream.read_to_end(&mut answer))
-        .await
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "answer"))??;
+    let answer = round_trip(stream, &request).await?;
     Ok(String::from_utf8_lossy(&answer).into_owned())
 }
 
@@ -58,9 +54,9 @@ async fn https_health(addr: SocketAddr, client: Arc<rustls::ClientConfig>) -> St
 fn a_wss_browser_trusting_the_test_ca_reaches_the_demo_host() {
     let pki = Pki::new("tls_listener_wss");
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    let bridge = start_in_thread(tls_config(&cert, |_| {}));
     runtime().block_on(async {
-        let ws = wss_connect(bridge.http, &pki.ca_file, "localhost").await;
+        let ws = wss_connect(bridge.addr, &pki.ca_file, "localhost").await;
         let mut b = Browser::open(ws, hello("demo")).await;
         assert_eq!(b.session["endpoint"], "demo");
         assert_eq!(
@@ -72,7 +68,7 @@ fn a_wss_browser_trusting_the_test_ca_reaches_the_demo_host() {
             .await;
         b.until_shows("Main menu").await;
 
-        let answer = https_health(bridge.http, tls_client(&pki.ca_file, None)).await;
+        let answer = https_health(bridge.addr, tls_client(&pki.ca_file, None)).await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(answer.contains("\"status\":\"ok\""), "{answer}");
     });
@@ -85,7 +81,7 @@ fn a_wss_browser_trusting_the_test_ca_reaches_the_demo_host() {
 fn s3270_connects_with_tls_to_the_tn3270_listener() {
     let pki = Pki::new("tls_listener_s3270");
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    let bridge = start_in_thread(tls_config(&cert, |_| {}));
     let dir = TestDir::new("tls_listener_s3270_run").unwrap();
     let mut script = Script::new();
     script
@@ -118,7 +114,7 @@ fn a_plain_tn3270_client_on_the_tls_port_times_out() {
     let logs = LogCapture::get();
     let pki = Pki::new("tls_listener_plain_tn");
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    let bridge = start_in_thread(tls_config(&cert, |_| {}));
     let dir = TestDir::new("tls_listener_plain_tn_run").unwrap();
     let mut script = Script::new();
     script
@@ -143,10 +139,10 @@ fn a_tls12_client_to_a_min_13_listener_fails_with_a_named_cause() {
     let logs = LogCapture::get();
     let pki = Pki::new("tls_listener_min13");
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = Bridge::start(tls_config(&cert, |t| t.min_version = TlsVersion::V1_3));
+    let bridge = start_in_thread(tls_config(&cert, |t| t.min_version = TlsVersion::V1_3));
     runtime().block_on(async {
         let tls12 = tls_client(&pki.ca_file, Some(&[&rustls::version::TLS12]));
-        let tcp = tokio::net::TcpStream::connect(bridge.http).await.unwrap();
+        let tcp = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
         let local = tcp.local_addr().unwrap();
         let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
         let e = tokio_rustls::TlsConnector::from(tls12)
@@ -159,7 +155,7 @@ fn a_tls12_client_to_a_min_13_listener_fails_with_a_named_cause() {
         assert!(line.contains("TLS_PROTOCOL_VERSION"), "{line}");
         assert!(line.contains("listener=\"HTTP\""), "{line}");
 
-        let answer = https_health(bridge.http, tls_client(&pki.ca_file, None)).await;
+        let answer = https_health(bridge.addr, tls_client(&pki.ca_file, None)).await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     });
 }
@@ -171,9 +167,9 @@ fn plain_http_to_the_tls_port_fails_cleanly() {
     let logs = LogCapture::get();
     let pki = Pki::new("tls_listener_plain_http");
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = Bridge::start(tls_config(&cert, |_| {}));
+    let bridge = start_in_thread(tls_config(&cert, |_| {}));
     runtime().block_on(async {
-        let tcp = tokio::net::TcpStream::connect(bridge.http).await.unwrap();
+        let tcp = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
         let local = tcp.local_addr().unwrap();
         // The answer is at most a TLS alert record, then the close; never "HTTP/1.1 ...".
         let answer = http_get(tcp, "/api/v1/health").await.unwrap_or_default();
@@ -181,7 +177,7 @@ fn plain_http_to_the_tls_port_fails_cleanly() {
         let line = logs.wait_for(&["TLS handshake failed", &format!("peer={local}")]);
         assert!(line.contains("TLS_PROTOCOL_ERROR"), "{line}");
 
-        let answer = https_health(bridge.http, tls_client(&pki.ca_file, None)).await;
+        let answer = https_health(bridge.addr, tls_client(&pki.ca_file, None)).await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     });
 }
@@ -195,9 +191,9 @@ fn mutual_tls_requires_a_client_certificate_of_the_ca() {
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
     let client_cert = pki.leaf("client", &["client.test"]);
     let ca = pki.ca_file.clone();
-    let bridge = Bridge::start(tls_config(&cert, |t| t.ca_cert_path = Some(ca)));
+    let bridge = start_in_thread(tls_config(&cert, |t| t.ca_cert_path = Some(ca)));
     runtime().block_on(async {
-        let tcp = tokio::net::TcpStream::connect(bridge.http).await.unwrap();
+        let tcp = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
         let local = tcp.local_addr().unwrap();
         let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
         // TLS 1.3: the client's side of the handshake may finish before the server refuses.
@@ -225,7 +221,7 @@ fn mutual_tls_requires_a_client_certificate_of_the_ca() {
                 bridge::tls::load_key(&client_cert.key).unwrap(),
             )
             .unwrap();
-        let answer = https_health(bridge.http, Arc::new(with_cert)).await;
+        let answer = https_health(bridge.addr, Arc::new(with_cert)).await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     });
 }
@@ -237,7 +233,7 @@ fn mutual_tls_requires_a_client_certificate_of_the_ca() {
 fn cipher_suites_restrict_only_the_version_they_name() {
     let pki = Pki::new("tls_listener_ciphers");
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = Bridge::start(tls_config(&cert, |t| {
+    let bridge = start_in_thread(tls_config(&cert, |t| {
         t.cipher_suites = vec![
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".into(),
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".into(),
@@ -262,7 +258,7 @@ fn cipher_suites_restrict_only_the_version_they_name() {
             C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             &rustls::version::TLS12,
         );
-        let tls = tls_connect(bridge.http, named, "localhost").await.unwrap();
+        let tls = tls_connect(bridge.addr, named, "localhost").await.unwrap();
         assert_eq!(
             tls.get_ref().1.negotiated_cipher_suite().map(|s| s.suite()),
             Some(C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
@@ -271,11 +267,11 @@ fn cipher_suites_restrict_only_the_version_they_name() {
             C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
             &rustls::version::TLS12,
         );
-        assert!(tls_connect(bridge.http, not_named, "localhost")
+        assert!(tls_connect(bridge.addr, not_named, "localhost")
             .await
             .is_err());
         let tls13 = client(C::TLS13_CHACHA20_POLY1305_SHA256, &rustls::version::TLS13);
-        let tls = tls_connect(bridge.http, tls13, "localhost").await.unwrap();
+        let tls = tls_connect(bridge.addr, tls13, "localhost").await.unwrap();
         assert_eq!(
             tls.get_ref().1.negotiated_cipher_suite().map(|s| s.suite()),
             Some(C::TLS13_CHACHA20_POLY1305_SHA256)

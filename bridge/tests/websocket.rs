@@ -3,196 +3,30 @@
 //! record-mode `Terminal`, fed with the binary messages and answering through `poll_outbound`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::SocketAddr;
+mod support;
+
 use std::time::Duration;
 
-use bridge::config::Config;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use support::*;
 use tn3270::input::Key;
-use tn3270::terminal::{Outbound, Terminal, TerminalConfig, TerminalModel};
-use tn3270::tn3270e::{DataType, FunctionSet, Mode, Session};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
+use tn3270::tn3270e::{DataType, Mode};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-const WAIT: Duration = Duration::from_secs(15);
-
-/// A running bridge; dropping it stops it.
-struct Bridge {
-    addr: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn start(config: Config) -> Bridge {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = tokio::sync::oneshot::channel();
-    tokio::spawn(bridge::server::run(
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-        move |addr| {
-            let _ = ready_tx.send(addr);
-        },
-    ));
-    let addr = tokio::time::timeout(WAIT, ready).await.unwrap().unwrap();
-    Bridge { addr, _stop: stop }
-}
-
-fn demo_config() -> Config {
-    let mut config = Config::demo();
-    config.server.api_port = 0;
-    // The native TN3270 listener too: any free port, so tests run side by side.
-    config.server.port = 0;
-    config
-}
-
-async fn connect_with(addr: SocketAddr, protocol: &str) -> Result<Ws, Box<dyn std::error::Error>> {
-    let mut request = format!("ws://{addr}/ws").into_client_request()?;
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", HeaderValue::from_str(protocol)?);
-    let (ws, _) = tokio_tungstenite::connect_async(request).await?;
-    Ok(ws)
-}
-
-async fn connect(addr: SocketAddr) -> Ws {
-    connect_with(addr, "web3270.v1").await.unwrap()
-}
-
-async fn next(ws: &mut Ws) -> Message {
-    tokio::time::timeout(WAIT, ws.next())
-        .await
-        .expect("a message in time")
-        .expect("the websocket is open")
-        .unwrap()
-}
-
-async fn next_json(ws: &mut Ws) -> Value {
-    match next(ws).await {
-        Message::Text(t) => serde_json::from_str(t.as_str()).unwrap(),
-        other => panic!("expected JSON, got {other:?}"),
-    }
-}
-
-async fn send_json(ws: &mut Ws, v: Value) {
-    ws.send(Message::Text(v.to_string().into())).await.unwrap();
-}
-
-/// Expects a close frame with `code`.
-async fn expect_close(ws: &mut Ws, code: u16) {
-    match next(ws).await {
-        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::from(code)),
-        other => panic!("expected close {code}, got {other:?}"),
-    }
-}
-
-/// A browser: the websocket plus the core's record-mode terminal.
-struct Browser {
-    ws: Ws,
-    term: Terminal,
-    session: Value,
-}
-
-impl Browser {
-    /// Connects and says hello; asserts the `session` answer.
-    async fn open(addr: SocketAddr, hello: Value) -> Browser {
-        let mut ws = connect(addr).await;
-        send_json(&mut ws, hello).await;
-        let session = next_json(&mut ws).await;
-        assert_eq!(session["type"], "session", "{session}");
-        let mode = mode_of(&session);
-        let config = TerminalConfig {
-            model: TerminalModel::parse(session["model"].as_str().unwrap()).unwrap(),
-            ..TerminalConfig::default()
-        };
-        let lu = session["lu"].as_str().map(str::to_owned);
-        Browser {
-            ws,
-            term: Terminal::for_records(config, mode, lu),
-            session,
-        }
-    }
-
-    /// Sends what the terminal has to send (query replies, typed records).
-    async fn flush(&mut self) {
-        while let Some(out) = self.term.poll_outbound() {
-            let msg = match out {
-                Outbound::Record { data_type, data } => {
-                    let mut bytes = vec![data_type.byte()];
-                    bytes.extend_from_slice(&data);
-                    Message::Binary(bytes.into())
-                }
-                Outbound::Attn => Message::Text(json!({"type": "attn"}).to_string().into()),
-                Outbound::SysReq => Message::Text(json!({"type": "sysreq"}).to_string().into()),
-                // Never made: the browser is fed records without their TN3270E headers.
-                Outbound::Response { .. } => continue,
-            };
-            self.ws.send(msg).await.unwrap();
-        }
-    }
-
-    /// Applies host records (answering as it goes) until the screen shows `needle`.
-    async fn until_shows(&mut self, needle: &str) {
-        loop {
-            if self.term.text_rows().iter().any(|r| r.contains(needle)) {
-                return;
-            }
-            match next(&mut self.ws).await {
-                Message::Binary(b) => {
-                    let (&code, record) = b.split_first().unwrap();
-                    self.term
-                        .feed_record(DataType::from_byte(code).unwrap(), record);
-                    while self.term.poll_event().is_some() {}
-                    self.flush().await;
-                }
-                Message::Text(t) => {
-                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                    assert_eq!(v["state"], "mode", "unexpected {v} waiting for {needle:?}");
-                    self.term.set_mode(mode_of(&v));
-                }
-                other => panic!("{other:?} while waiting for {needle:?}"),
-            }
-        }
-    }
-
-    async fn type_and_send(&mut self, text: &str, key: Key) {
-        self.term.type_text(text);
-        self.term.key(key);
-        self.flush().await;
-    }
-}
-
-/// The mode in a `session` or `status` message.
-fn mode_of(v: &Value) -> Mode {
-    match (v["mode"].as_str(), v["lu_state"].as_str()) {
-        (Some("tn3270e"), state) => Mode::Tn3270e {
-            functions: FunctionSet::S3270,
-            session: match state {
-                Some("lu-lu") => Session::LuLu,
-                Some("sscp-lu") => Session::SscpLu,
-                Some("nvt") => Session::Nvt,
-                _ => Session::Unbound,
-            },
-        },
-        _ => Mode::Tn3270,
-    }
-}
-
-fn hello(endpoint: Value, resume: Value) -> Value {
-    json!({"type": "hello", "endpoint": endpoint, "model": "3279-2-E", "resume": resume})
+/// `hello` resuming the session of `token`.
+fn resume(token: &str) -> Value {
+    let mut message = hello(Value::Null);
+    message["resume"] = json!(token);
+    message
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_logs_on_detaches_and_resumes_to_the_same_screen() {
     let bridge = start(demo_config()).await;
-    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     // Session info: the default endpoint (the only one, "demo"), a session id and a token.
     assert_eq!(b.session["endpoint"], "demo");
     assert_eq!(b.session["model"], "3279-2-E");
@@ -242,8 +76,8 @@ async fn browser_logs_on_detaches_and_resumes_to_the_same_screen() {
 
     // Detach: drop the websocket. Resume with the token: same session, new token, same screen.
     drop(b);
-    let mut ws = connect(bridge.addr).await;
-    send_json(&mut ws, hello(Value::Null, json!(token))).await;
+    let mut ws = ws_connect(bridge.addr).await;
+    send_json(&mut ws, resume(&token)).await;
     let session = next_json(&mut ws).await;
     assert_eq!(session["type"], "session", "{session}");
     assert_ne!(
@@ -275,8 +109,8 @@ async fn browser_logs_on_detaches_and_resumes_to_the_same_screen() {
     assert_eq!(term.text_rows(), menu);
 
     // The used token is spent: a second resume with it fails.
-    let mut again = connect(bridge.addr).await;
-    send_json(&mut again, hello(Value::Null, json!(token))).await;
+    let mut again = ws_connect(bridge.addr).await;
+    send_json(&mut again, resume(&token)).await;
     let err = next_json(&mut again).await;
     assert_eq!(err["code"], "RESUME_FAILED");
     expect_close(&mut again, 4410).await;
@@ -285,8 +119,8 @@ async fn browser_logs_on_detaches_and_resumes_to_the_same_screen() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_endpoint_is_refused_with_its_code() {
     let bridge = start(demo_config()).await;
-    let mut ws = connect(bridge.addr).await;
-    send_json(&mut ws, hello(json!("mainframe:23"), Value::Null)).await;
+    let mut ws = ws_connect(bridge.addr).await;
+    send_json(&mut ws, hello(json!("mainframe:23"))).await;
     let err = next_json(&mut ws).await;
     assert_eq!(err["type"], "error");
     assert_eq!(err["code"], "ENDPOINT_UNKNOWN");
@@ -296,7 +130,7 @@ async fn unknown_endpoint_is_refused_with_its_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_record_is_refused_and_not_forwarded() {
     let bridge = start(demo_config()).await;
-    let mut b = Browser::open(bridge.addr, hello(json!("demo"), Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(json!("demo"))).await;
     b.until_shows("Logon").await;
     // 0x00 (3270-DATA) + 0x01: no AID has code 0x01.
     b.ws.send(Message::Binary(vec![0x00, 0x01].into()))
@@ -318,24 +152,11 @@ async fn a_malformed_record_is_refused_and_not_forwarded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_subprotocol_is_refused() {
     let bridge = start(demo_config()).await;
-    let Err(err) = connect_with(bridge.addr, "chat").await else {
+    let Err(err) = ws_upgrade(bridge.addr, "", &[("Sec-WebSocket-Protocol", "chat")]).await else {
         panic!("a websocket without web3270.v1 was accepted")
     };
     let text = err.to_string();
     assert!(text.contains("400"), "{text}");
-}
-
-/// A websocket whose upgrade carries `Origin: origin`.
-async fn connect_from(addr: SocketAddr, origin: &str) -> Result<Ws, Box<dyn std::error::Error>> {
-    let mut request = format!("ws://{addr}/ws").into_client_request()?;
-    let headers = request.headers_mut();
-    headers.insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("web3270.v1"),
-    );
-    headers.insert("Origin", HeaderValue::from_str(origin)?);
-    let (ws, _) = tokio_tungstenite::connect_async(request).await?;
-    Ok(ws)
 }
 
 /// A page of another site cannot open the websocket (403 `ORIGIN_NOT_ALLOWED`, counted);
@@ -345,7 +166,7 @@ async fn pages_of_other_origins_are_refused() {
     let mut config = demo_config();
     config.server.embed_allowed_origins = vec!["https://portal.example.com".into()];
     let bridge = start(config).await;
-    let Err(err) = connect_from(bridge.addr, "https://evil.example").await else {
+    let Err(err) = ws_upgrade(bridge.addr, "", &[("Origin", "https://evil.example")]).await else {
         panic!("a websocket from another origin was accepted")
     };
     let text = err.to_string();
@@ -354,12 +175,14 @@ async fn pages_of_other_origins_are_refused() {
         format!("http://{}", bridge.addr),
         "https://portal.example.com".into(),
     ] {
-        let mut ws = connect_from(bridge.addr, &origin).await.unwrap();
-        send_json(&mut ws, hello(Value::Null, Value::Null)).await;
+        let mut ws = ws_upgrade(bridge.addr, "", &[("Origin", &origin)])
+            .await
+            .unwrap();
+        send_json(&mut ws, hello(Value::Null)).await;
         let session = next_json(&mut ws).await;
         assert_eq!(session["type"], "session", "{origin}: {session}");
     }
-    let metrics = reqwest_free_get(bridge.addr, "/metrics").await;
+    let metrics = get(bridge.addr, "/metrics", &[]).await.body;
     assert!(
         metrics
             .contains("web3270_refusals_total{listener=\"http\",reason=\"origin_not_allowed\"} 1"),
@@ -367,32 +190,21 @@ async fn pages_of_other_origins_are_refused() {
     );
 }
 
-/// The body of `GET path`.
-async fn reqwest_free_get(addr: SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    text
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_past_the_limit_are_refused() {
     let mut config = demo_config();
     config.sessions.max_sessions = 1;
     let bridge = start(config).await;
-    let mut first = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut first = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     first.until_shows("Logon").await;
     // The API counts it.
-    let endpoints = get_json(bridge.addr, "/api/v1/endpoints").await;
+    let endpoints = get(bridge.addr, "/api/v1/endpoints", &[]).await.json();
     assert_eq!(
         endpoints["endpoints"][0]["active_sessions"], 1,
         "{endpoints}"
     );
-    let mut ws = connect(bridge.addr).await;
-    send_json(&mut ws, hello(Value::Null, Value::Null)).await;
+    let mut ws = ws_connect(bridge.addr).await;
+    send_json(&mut ws, hello(Value::Null)).await;
     let err = next_json(&mut ws).await;
     assert_eq!(err["code"], "SESSION_LIMIT", "{err}");
     expect_close(&mut ws, 4429).await;
@@ -403,45 +215,33 @@ async fn an_endpoint_limit_refuses_with_session_limit() {
     let mut config = demo_config();
     config.endpoints[0].max_sessions = Some(1);
     let bridge = start(config).await;
-    let mut first = Browser::open(bridge.addr, hello(json!("demo"), Value::Null)).await;
+    let mut first = Browser::open(ws_connect(bridge.addr).await, hello(json!("demo"))).await;
     first.until_shows("Logon").await;
-    let mut ws = connect(bridge.addr).await;
-    send_json(&mut ws, hello(json!("demo"), Value::Null)).await;
+    let mut ws = ws_connect(bridge.addr).await;
+    send_json(&mut ws, hello(json!("demo"))).await;
     let err = next_json(&mut ws).await;
     assert_eq!(err["code"], "SESSION_LIMIT", "{err}");
     assert!(err["message"].as_str().unwrap().contains("demo"), "{err}");
     expect_close(&mut ws, 4429).await;
 }
 
-/// A plain HTTP/1.1 GET of a JSON resource.
-async fn get_json(addr: SocketAddr, path: &str) -> Value {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    let body = text.split_once("\r\n\r\n").unwrap().1;
-    serde_json::from_str(body).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_hello_is_refused() {
     let bridge = start(demo_config()).await;
     // Not JSON.
-    let mut ws = connect(bridge.addr).await;
+    let mut ws = ws_connect(bridge.addr).await;
     ws.send(Message::Text("hello?".into())).await.unwrap();
     let err = next_json(&mut ws).await;
     assert_eq!(err["code"], "BAD_HELLO", "{err}");
     expect_close(&mut ws, 4400).await;
     // A model s3270 would refuse.
-    let mut ws = connect(bridge.addr).await;
+    let mut ws = ws_connect(bridge.addr).await;
     send_json(&mut ws, json!({"type": "hello", "model": "3279-9"})).await;
     let err = next_json(&mut ws).await;
     assert_eq!(err["code"], "BAD_HELLO", "{err}");
     expect_close(&mut ws, 4400).await;
     // Binary first.
-    let mut ws = connect(bridge.addr).await;
+    let mut ws = ws_connect(bridge.addr).await;
     ws.send(Message::Binary(vec![0x00, 0x7d].into()))
         .await
         .unwrap();
@@ -467,25 +267,10 @@ async fn the_host_closing_ends_the_session_with_a_status_and_4000() {
         Some(host.port()),
     )];
     let bridge = start(config).await;
-    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     b.until_shows("Logon").await;
     drop(stop);
-    let status = loop {
-        match next(&mut b.ws).await {
-            Message::Binary(bytes) => {
-                let (&code, record) = bytes.split_first().unwrap();
-                b.term
-                    .feed_record(DataType::from_byte(code).unwrap(), record);
-            }
-            Message::Text(t) => {
-                let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                if v["state"] != "mode" {
-                    break v;
-                }
-            }
-            other => panic!("{other:?}"),
-        }
-    };
+    let status = b.end_status().await;
     assert_eq!(status["type"], "status");
     assert_eq!(status["state"], "host-closed", "{status}");
     assert_eq!(status["code"], "HOST_CLOSED");
@@ -503,26 +288,26 @@ async fn a_detached_session_ends_after_the_grace_period_and_frees_its_place() {
     config.sessions.max_sessions = 1;
     config.sessions.detach_grace_seconds = Duration::from_millis(300);
     let bridge = start(config).await;
-    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     b.until_shows("Logon").await;
     let token = b.session["resume_token"].as_str().unwrap().to_owned();
     drop(b);
     tokio::time::sleep(Duration::from_millis(1200)).await;
     // The token died with the session...
-    let mut ws = connect(bridge.addr).await;
-    send_json(&mut ws, hello(Value::Null, json!(token))).await;
+    let mut ws = ws_connect(bridge.addr).await;
+    send_json(&mut ws, resume(&token)).await;
     let err = next_json(&mut ws).await;
     assert_eq!(err["code"], "RESUME_FAILED", "{err}");
     expect_close(&mut ws, 4410).await;
     // ...and its place under max_sessions = 1 is free again.
-    let mut again = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut again = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     again.until_shows("Logon").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attn_and_sysreq_reach_the_host() {
     let bridge = start(demo_config()).await;
-    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     b.until_shows("Logon").await;
     send_json(&mut b.ws, json!({"type": "attn"})).await;
     b.until_shows("ATTN received. Nothing to interrupt.").await;
@@ -543,10 +328,10 @@ async fn attn_and_sysreq_reach_the_host() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_while_attached_takes_the_session_over() {
     let bridge = start(demo_config()).await;
-    let mut first = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut first = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     first.until_shows("Logon").await;
     let token = first.session["resume_token"].as_str().unwrap().to_owned();
-    let mut second = Browser::open(bridge.addr, hello(Value::Null, json!(token))).await;
+    let mut second = Browser::open(ws_connect(bridge.addr).await, resume(&token)).await;
     assert_eq!(second.session["session_id"], first.session["session_id"]);
     second.until_shows("Logon").await;
     expect_close(&mut first.ws, 4009).await;
@@ -560,7 +345,7 @@ async fn a_message_past_the_configured_limit_closes_the_websocket() {
     let mut config = demo_config();
     config.buffers.websocket_max_message = 256;
     let bridge = start(config).await;
-    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     b.until_shows("Logon").await;
     let mut big = vec![0x00, 0x7d, 0x40, 0x40];
     big.resize(1000, 0x40);
@@ -578,34 +363,14 @@ async fn a_message_past_the_configured_limit_closes_the_websocket() {
     }
 }
 
-/// Reads until a `status` other than a mode change; returns it.
-async fn end_status(b: &mut Browser) -> Value {
-    loop {
-        match next(&mut b.ws).await {
-            Message::Binary(bytes) => {
-                let (&code, record) = bytes.split_first().unwrap();
-                b.term
-                    .feed_record(DataType::from_byte(code).unwrap(), record);
-            }
-            Message::Text(t) => {
-                let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                if v["state"] != "mode" {
-                    return v;
-                }
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_session_ends_with_idle_timeout() {
     let mut config = demo_config();
     config.sessions.idle_timeout_seconds = Duration::from_millis(400);
     let bridge = start(config).await;
-    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     b.until_shows("Logon").await;
-    let status = end_status(&mut b).await;
+    let status = b.end_status().await;
     assert_eq!(status["state"], "ended", "{status}");
     assert_eq!(status["code"], "IDLE_TIMEOUT");
     expect_close(&mut b.ws, 4000).await;
@@ -616,10 +381,10 @@ async fn a_session_ends_at_its_lifetime_even_when_busy() {
     let mut config = demo_config();
     config.sessions.timeout_seconds = Duration::from_millis(800);
     let bridge = start(config).await;
-    let mut b = Browser::open(bridge.addr, hello(Value::Null, Value::Null)).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
     b.until_shows("Logon").await;
     send_json(&mut b.ws, json!({"type": "attn"})).await;
-    let status = end_status(&mut b).await;
+    let status = b.end_status().await;
     assert_eq!(status["code"], "SESSION_TIMEOUT", "{status}");
     expect_close(&mut b.ws, 4000).await;
 }
@@ -633,9 +398,9 @@ async fn the_session_message_names_the_endpoints_code_page() {
     german.code_page = Some("german".into());
     config.endpoints.push(german);
     let bridge = start(config).await;
-    let b = Browser::open(bridge.addr, hello(json!("german"), Value::Null)).await;
+    let b = Browser::open(ws_connect(bridge.addr).await, hello(json!("german"))).await;
     assert_eq!(b.session["endpoint"], "german");
     assert_eq!(b.session["code_page"], "cp273", "{}", b.session);
-    let b = Browser::open(bridge.addr, hello(json!("demo"), Value::Null)).await;
+    let b = Browser::open(ws_connect(bridge.addr).await, hello(json!("demo"))).await;
     assert_eq!(b.session["code_page"], Value::Null, "{}", b.session);
 }

@@ -13,7 +13,7 @@ use axum::Extension;
 use crate::auth::http::RequestContext;
 use crate::auth::{Caller, Principal};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -28,6 +28,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::actions::{self, Action, ActionError};
 use super::error::{code, ApiError, ErrorBody};
 use super::screen::ScreenView;
+use crate::audit::time::rfc3339_seconds;
 use crate::server::{AppState, EndpointState};
 use crate::session::open::{open, OpenError, OpenRequest};
 use crate::session::{
@@ -327,7 +328,7 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
         kind: s.kind,
         lu: s.lu,
         model: s.model,
-        created_at: rfc3339(s.created_at),
+        created_at: rfc3339_seconds(s.created_at),
         user: s.user,
         application: s.application,
         suspend_reason: s.suspend_reason,
@@ -499,12 +500,9 @@ pub async fn get_screen(
     Path(id): Path<String>,
 ) -> Result<Json<ScreenView>, ApiError> {
     let (reply, answer) = oneshot::channel();
-    send(&state, &id, ApiCommand::Screen(reply)).await?;
-    match tokio::time::timeout(TASK_ANSWER, answer).await {
-        Ok(Ok(view)) => Ok(Json(view)),
-        Ok(Err(_)) => Err(ApiError::no_session(&id)),
-        Err(_) => Err(busy(&id)),
-    }
+    ask(&state, &id, ApiCommand::Screen(reply), answer)
+        .await
+        .map(Json)
 }
 
 /// The actions of an input request, in order.
@@ -606,13 +604,7 @@ pub async fn post_input(
         waiter,
         reply,
     };
-    send(&state, &id, command).await?;
-    match tokio::time::timeout(TASK_ANSWER, answer).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(refusal))) => return Err(refused(refusal)),
-        Ok(Err(_)) => return Err(ApiError::no_session(&id)),
-        Err(_) => return Err(busy(&id)),
-    }
+    ask(&state, &id, command, answer).await?.map_err(refused)?;
     let Some(unlocked) = unlocked else {
         let accepted = InputAccepted {
             session_id: id,
@@ -638,6 +630,23 @@ async fn send(state: &AppState, id: &str, command: ApiCommand) -> Result<(), Api
         ApiSendError::NoSession => ApiError::no_session(id),
         ApiSendError::Busy => busy(id),
     })
+}
+
+/// [`send`]s `command` to session `id` and waits up to [`TASK_ANSWER`] for its answer on
+/// `answer`: 404 when the session ended meanwhile (the reply was dropped), 500 when it is
+/// stuck.
+async fn ask<T>(
+    state: &AppState,
+    id: &str,
+    command: ApiCommand,
+    answer: oneshot::Receiver<T>,
+) -> Result<T, ApiError> {
+    send(state, id, command).await?;
+    match tokio::time::timeout(TASK_ANSWER, answer).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(ApiError::no_session(id)),
+        Err(_) => Err(busy(id)),
+    }
 }
 
 /// A session task that did not answer within [`TASK_ANSWER`] (stuck writing to a host
@@ -686,13 +695,7 @@ async fn lifecycle(
     command: ApiCommand,
     answer: oneshot::Receiver<Result<(), ApiRefusal>>,
 ) -> Result<Json<SessionResource>, ApiError> {
-    send(state, id, command).await?;
-    match tokio::time::timeout(TASK_ANSWER, answer).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(refusal))) => return Err(refused(refusal)),
-        Ok(Err(_)) => return Err(ApiError::no_session(id)),
-        Err(_) => return Err(busy(id)),
-    }
+    ask(state, id, command, answer).await?.map_err(refused)?;
     let s = state
         .sessions
         .get(id)
@@ -849,39 +852,6 @@ pub async fn migrate_session(
     lifecycle(&state, &id, command, answer).await
 }
 
-/// `t` as RFC 3339 UTC with seconds (`2026-12-03T20:15:00Z`).
-pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Year, month, day of the proleptic Gregorian calendar for `days` since 1970-01-01
-/// (cycles of 400 years = 146 097 days, years starting in March so leap days come last).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    const DAYS_PER_400Y: u64 = 146_097;
-    // 1970-01-01 is day 719 468 counted from 0000-03-01.
-    let z = days + 719_468;
-    let era = z / DAYS_PER_400Y;
-    let doe = z % DAYS_PER_400Y;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / (DAYS_PER_400Y - 1)) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -899,16 +869,5 @@ mod tests {
         for k in [SessionKind::Api, SessionKind::Websocket] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
-    }
-
-    #[test]
-    fn rfc3339_dates() {
-        let at = |s: u64| rfc3339(UNIX_EPOCH + Duration::from_secs(s));
-        assert_eq!(at(0), "1970-01-01T00:00:00Z");
-        // 2000-02-29 (a leap day of a century divisible by 400) 12:34:56.
-        assert_eq!(at(951_827_696), "2000-02-29T12:34:56Z");
-        // 2026-12-03 20:15:00.
-        assert_eq!(at(1_796_328_900), "2026-12-03T20:15:00Z");
-        assert_eq!(at(4_107_542_399), "2100-02-28T23:59:59Z");
     }
 }

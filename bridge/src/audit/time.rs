@@ -1,7 +1,8 @@
 //! UTC calendar arithmetic for audit timestamps and file names, without a date crate:
 //! milliseconds since the Unix epoch → RFC 3339 (`2026-12-03T19:54:13.123Z`), the UTC day
 //! number (for daily rotation), and the compact stamp of rotated file names
-//! (`20261203T195413Z`) and back.
+//! (`20261203T195413Z`) and back; also the crate's RFC 3339 to the second
+//! (`2026-12-03T19:54:14Z`, [`rfc3339_seconds`]) of the REST API and the pool.
 //!
 //! Owns: the proleptic Gregorian conversion (days ↔ civil date, the well-known algorithm of
 //! H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"). Does not own: clocks (callers
@@ -29,8 +30,9 @@ pub fn day(ms: u64) -> u64 {
     ms / MS_PER_DAY
 }
 
-/// (year, month 1–12, day 1–31) of day number `days`.
-fn civil(days: u64) -> (u64, u64, u64) {
+/// (year, month 1–12, day 1–31) of day number `days` (also the calendar of the server
+/// log's rotated file names, `crate::logging`).
+pub(crate) fn civil(days: u64) -> (u64, u64, u64) {
     // Shift the epoch to 0000-03-01 so leap days end a year (Hinnant's `civil_from_days`).
     let z = days + 719_468;
     let era = z / 146_097;
@@ -71,6 +73,20 @@ pub fn rfc3339(ms: u64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
+/// RFC 3339 UTC to the second, `2026-12-03T19:54:14Z` (the epoch for a clock before 1970):
+/// the timestamps of the REST API and of the pool's health checks.
+pub fn rfc3339_seconds(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (y, mo, d) = civil(secs / 86_400);
+    let rem = secs % 86_400;
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 /// The stamp in rotated file names: `20261203T195413Z` (UTC, to the second).
 pub fn file_stamp(ms: u64) -> String {
     let (y, mo, d) = civil(day(ms));
@@ -109,6 +125,18 @@ mod tests {
         assert_eq!(rfc3339(951_827_696_789), "2000-02-29T12:34:56.789Z");
         assert_eq!(rfc3339(1_796_327_653_123), "2026-12-03T19:54:13.123Z");
         assert_eq!(file_stamp(1_796_327_653_123), "20261203T195413Z");
+    }
+
+    #[test]
+    fn whole_second_instants() {
+        let at = |s: u64| rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(s));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        // 2000-02-29 (a leap day of a century divisible by 400), midnight and 12:34:56.
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(951_827_696), "2000-02-29T12:34:56Z");
+        assert_eq!(at(1_796_327_654), "2026-12-03T19:54:14Z");
+        assert_eq!(at(1_796_328_900), "2026-12-03T20:15:00Z");
+        assert_eq!(at(4_107_542_399), "2100-02-28T23:59:59Z");
     }
 
     #[test]

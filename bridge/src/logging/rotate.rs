@@ -158,21 +158,11 @@ fn sort_key(suffix: &str) -> String {
     }
 }
 
-/// `YYYYMMDD-HHMMSS` in UTC (proleptic Gregorian calendar, days from the civil-date
-/// algorithm of H. Hinnant's "chrono-Compatible Low-Level Date Algorithms").
+/// `YYYYMMDD-HHMMSS` in UTC (the proleptic Gregorian calendar of `crate::audit::time`).
 pub fn utc_stamp(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let (year, month, day) = crate::audit::time::civil(secs / 86_400);
     let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
         rem / 3600,

@@ -292,6 +292,14 @@ impl Labelled {
             })
             .unwrap_or_default()
     }
+
+    /// Each series as its label pairs (name, value) and its count.
+    fn labelled_samples(&self) -> Vec<(Vec<(&'static str, String)>, u64)> {
+        self.samples()
+            .into_iter()
+            .map(|(values, n)| (self.names.iter().copied().zip(values).collect(), n))
+            .collect()
+    }
 }
 
 /// A histogram with the fixed buckets [`API_DURATION_BUCKETS_MS`].

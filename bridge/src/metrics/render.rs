@@ -158,14 +158,7 @@ pub(crate) fn collect(r: &Registry, state: &AppState) -> Snapshot {
         Kind::Counter,
         "HTTP requests answered, by method, matched route template and status code.",
     );
-    for (values, n) in r.api_requests.samples() {
-        let labels = r
-            .api_requests
-            .names
-            .iter()
-            .copied()
-            .zip(values)
-            .collect::<Vec<_>>();
+    for (labels, n) in r.api_requests.labelled_samples() {
         fam.sample(labels, f(n));
     }
     let fam = b.family(
@@ -219,14 +212,7 @@ pub(crate) fn collect(r: &Registry, state: &AppState) -> Snapshot {
         Kind::Counter,
         "Sessions that could not connect to their host, by endpoint and error code.",
     );
-    for (values, n) in r.connect_failures.samples() {
-        let labels = r
-            .connect_failures
-            .names
-            .iter()
-            .copied()
-            .zip(values)
-            .collect::<Vec<_>>();
+    for (labels, n) in r.connect_failures.labelled_samples() {
         fam.sample(labels, f(n));
     }
     let fam = b.family(

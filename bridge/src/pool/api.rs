@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 
 use super::{health, AddError, Status};
 use crate::api::error::ErrorBody;
+use crate::audit::time::rfc3339_seconds;
 use crate::config::{Choice, Endpoint};
 use crate::server::{AppState, EndpointState};
 
@@ -180,7 +181,7 @@ pub fn endpoint_view(e: &EndpointState) -> EndpointView {
         suspect: h.suspect,
         active_sessions: e.active_sessions(),
         max_sessions: e.config.max_sessions,
-        last_check: h.last_check.map(super::rfc3339),
+        last_check: h.last_check.map(rfc3339_seconds),
         latency_ms: h.latency.map(millis),
         last_error: h.last_error.map(str::to_owned),
         consecutive_failures: h.consecutive_failures,
@@ -220,7 +221,7 @@ async fn readiness(State(state): State<Arc<AppState>>) -> Response {
             EndpointHealth {
                 name: e.config.name.clone(),
                 status: h.status.as_str().to_owned(),
-                last_check: h.last_check.map(super::rfc3339),
+                last_check: h.last_check.map(rfc3339_seconds),
                 last_error: h.last_error.map(str::to_owned),
             }
         })
