@@ -8,7 +8,6 @@
 mod support;
 mod upstream_support;
 
-use bridge::config::{Config, Endpoint};
 use support::*;
 use tn3270::tn3270e::consts::{RSF_ALWAYS_RESPONSE, RSF_ERROR_RESPONSE};
 use tn3270::tn3270e::Event;
@@ -48,16 +47,6 @@ const EXPECTED: [(u16, bool, u8); 4] = [
     (5, true, 0x00),
 ];
 
-fn config_with_host(port: u16) -> Config {
-    let mut config = demo_config();
-    config
-        .endpoints
-        .push(Endpoint::host("rec", "127.0.0.1", Some(port)));
-    // Health checks off: a recording host serves one connection, the session's.
-    config.load_balancer.health_check_interval = std::time::Duration::ZERO;
-    config
-}
-
 /// The host's RESPONSE events until the one for seq 5 (any record the session sends on the
 /// way, e.g. a Query Reply, is skipped).
 async fn responses(rx: &mut Receiver<Event>) -> Vec<(u16, bool, u8)> {
@@ -80,7 +69,7 @@ async fn responses(rx: &mut Receiver<Event>) -> Vec<(u16, bool, u8)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_session_answers_the_hosts_response_requests_once() {
     let (port, mut host) = upstream_support::recording_host(host_records()).await;
-    let bridge = start(config_with_host(port)).await;
+    let bridge = start(config_with_test_host("rec", port)).await;
     let mut b = Browser::open(ws_connect(bridge.addr).await, hello("rec")).await;
     b.until_shows("HI").await;
     // Exactly these: none twice (the upstream does not answer on its own as well), none for
@@ -91,7 +80,7 @@ async fn browser_session_answers_the_hosts_response_requests_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headless_session_answers_the_hosts_response_requests_once() {
     let (port, mut host) = upstream_support::recording_host(host_records()).await;
-    let bridge = start(config_with_host(port)).await;
+    let bridge = start(config_with_test_host("rec", port)).await;
     let created = request(
         bridge.addr,
         "POST",

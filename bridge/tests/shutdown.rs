@@ -12,21 +12,9 @@ mod upstream_support;
 
 use std::process::Command;
 
-use bridge::config::{Config, Endpoint};
 use support::*;
 use tn3270::tn3270e::Event;
 use tokio::sync::mpsc::Receiver;
-
-/// The demo configuration plus endpoint `rec` on a recording host at `port`.
-fn config_with_host(port: u16) -> Config {
-    let mut config = demo_config();
-    config
-        .endpoints
-        .push(Endpoint::host("rec", "127.0.0.1", Some(port)));
-    // Health checks off: a recording host serves one connection, the session's.
-    config.load_balancer.health_check_interval = std::time::Duration::ZERO;
-    config
-}
 
 /// Waits until the recording host read EOF (its channel closes); the events it got before.
 async fn host_sees_close(rx: &mut Receiver<Event>) -> Vec<Event> {
@@ -45,7 +33,7 @@ async fn host_sees_close(rx: &mut Receiver<Event>) -> Vec<Event> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attached_browsers_are_told_and_upstreams_closed() {
     let (port, mut host) = upstream_support::recording_host(Vec::new()).await;
-    let bridge = start(config_with_host(port)).await;
+    let bridge = start(config_with_test_host("rec", port)).await;
     let mut rec = Browser::open(ws_connect(bridge.addr).await, hello("rec")).await;
     rec.until_shows("HI").await;
     let mut demo = Browser::open(ws_connect(bridge.addr).await, hello("demo")).await;
@@ -68,7 +56,7 @@ async fn attached_browsers_are_told_and_upstreams_closed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detached_sessions_end_at_shutdown() {
     let (port, mut host) = upstream_support::recording_host(Vec::new()).await;
-    let mut config = config_with_host(port);
+    let mut config = config_with_test_host("rec", port);
     config.sessions.detach_grace_seconds = std::time::Duration::from_secs(120);
     let bridge = start(config).await;
     let mut b = Browser::open(ws_connect(bridge.addr).await, hello("rec")).await;

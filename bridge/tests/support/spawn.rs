@@ -23,6 +23,20 @@ pub fn demo_config() -> Config {
     config
 }
 
+/// [`demo_config`] plus endpoint `name` on a one-connection test host at 127.0.0.1:`port`
+/// (e.g. `upstream_support::recording_host`), with health checks off so that the one
+/// connection is the session's.
+pub fn config_with_test_host(name: &str, port: u16) -> Config {
+    let mut config = demo_config();
+    config.endpoints.push(bridge::config::Endpoint::host(
+        name,
+        "127.0.0.1",
+        Some(port),
+    ));
+    config.load_balancer.health_check_interval = std::time::Duration::ZERO;
+    config
+}
+
 /// A free loopback port (bound and released); also a port where nothing listens.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
