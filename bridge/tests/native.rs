@@ -1,8 +1,8 @@
 //! The bridge's native TN3270 listener on loopback, driven by s3270 (the oracle): the same
 //! script run through the bridge and directly against the same host must show the same
 //! screens (TN3270E and plain TN3270 `-tn IBM-3278-2`), the endpoint is chosen by the LU name
-//! (`NAME@bridge:port`), unknown names and clients over `max_sessions` are refused with a
-//! screen.
+//! (`NAME@bridge:port`), unknown names and clients over `max_sessions` (one limit with browser
+//! sessions) are refused with a screen, idle and over-age sessions end with one.
 //!
 //! Each test starts `bridge::server::run` in a thread of its own with endpoints `demo`
 //! (built in, priority 1: the default) and `mock` (mainframe-mocker serving
@@ -189,6 +189,100 @@ fn over_max_sessions_is_refused_with_a_screen() {
     );
 }
 
+/// Waits (up to [`WAIT`]) until endpoint `name` of the bridge at `addr` counts `n` sessions.
+fn wait_for_active(addr: std::net::SocketAddr, name: &str, n: u64) {
+    let rt = runtime();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let endpoints = rt.block_on(get(addr, "/api/v1/endpoints", &[])).json();
+        let active = endpoints["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .map(|e| e["active_sessions"].clone());
+        if active == Some(n.into()) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} never had {n} sessions: {endpoints}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `sessions.max_sessions` is the instance's, over all front ends: with a browser session in
+/// the only place a native client is refused, and with a native client in it a browser is.
+#[test]
+fn max_sessions_counts_browser_and_native_sessions_together() {
+    let dir = TestDir::new("native_shared_max").unwrap();
+    // A browser holds the place: s3270 gets the refusal screen.
+    let bridge = bridge_with_mock(free_port(), 1);
+    let rt = runtime();
+    let _browser = rt.block_on(async {
+        let mut b = Browser::open(ws_connect(bridge.addr).await, hello("demo")).await;
+        b.until_shows("Logon").await;
+        b
+    });
+    let mut script = Script::new();
+    script.connect(&bridge.target("demo")).wait_unlock(10);
+    let screen = script.snapshot();
+    let run = S3270::new().run(&dir, "refused", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: too many sessions.",
+        "{}",
+        screen.text()
+    );
+
+    // s3270 holds the place: the browser's hello is refused SESSION_LIMIT.
+    let bridge = bridge_with_mock(free_port(), 1);
+    let mut hold = Script::new();
+    hold.connect(&bridge.target("demo"))
+        .wait_unlock(10)
+        .action("Wait(20,Seconds)");
+    let _holder = S3270::new().spawn(&dir, "holder", &hold).unwrap();
+    wait_for_active(bridge.addr, "demo", 1);
+    rt.block_on(async {
+        let mut ws = ws_connect(bridge.addr).await;
+        send_json(&mut ws, hello("demo")).await;
+        let err = next_json(&mut ws).await;
+        assert_eq!(err["code"], "SESSION_LIMIT", "{err}");
+        expect_close(&mut ws, 4429).await;
+    });
+}
+
+/// `sessions.timeout_seconds: 2`: a session ends with a screen once its lifetime is over,
+/// as browser sessions do (`SESSION_TIMEOUT`).
+#[test]
+fn session_lifetime_ends_a_native_session_with_a_screen() {
+    let dir = TestDir::new("native_lifetime").unwrap();
+    let bridge = bridge_with_mock_and(free_port(), |c| {
+        c.sessions.timeout_seconds = Duration::from_secs(2);
+    });
+    let mut script = Script::new();
+    script
+        .connect(&bridge.target("demo"))
+        .wait_unlock(10)
+        .action("Wait(4,Seconds)");
+    let screen = script.snapshot();
+    script.wait_disconnect(10);
+    let end = script.actions().len();
+    script.action("Query(ConnectionState)");
+    let run = S3270::new().run(&dir, "lifetime", &script).unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: session ended: it reached its maximum lifetime.",
+        "{}",
+        screen.text()
+    );
+    assert_eq!(screen.row(1), "Code: SESSION_TIMEOUT", "{}", screen.text());
+    assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
+}
+
 /// An endpoint whose host is down: the client gets a screen with the error code, then the
 /// connection closes.
 #[test]
@@ -312,10 +406,12 @@ fn garbage_client_is_closed_after_the_negotiation_timeout() {
     let config = bridge::native::NativeConfig {
         max_sessions: 4,
         idle_timeout: Duration::from_secs(60),
+        lifetime: Duration::from_secs(3600),
         negotiate_timeout: Duration::from_secs(1),
         write_timeout: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(5),
         audit: bridge::audit::AuditLog::disabled(),
+        places: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let pool = std::sync::Arc::new(bridge::pool::Pool::empty());

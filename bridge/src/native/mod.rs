@@ -35,7 +35,8 @@
 //! so the client leaves the unbound state (s3270 drops 3270-DATA while unbound).
 //!
 //! ## Limits, timeouts, shutdown
-//! - At most `sessions.max_sessions` relayed sessions; a client over the limit is negotiated
+//! - At most `sessions.max_sessions` sessions of any kind (places shared with browser and
+//!   REST sessions through [`NativeConfig::places`]); a client over the limit is negotiated
 //!   to 3270 mode, shown "too many sessions", and closed; at most [`MAX_REFUSING`] such
 //!   refusals run at once (beyond that the connection is closed at once). Each refusal logs.
 //! - Reads are [`READ_CHUNK`] bytes; the core bounds records
@@ -44,7 +45,9 @@
 //!   bounded ([`crate::upstream::EVENT_QUEUE`]), so a slow client slows the host down instead
 //!   of growing memory.
 //! - Negotiation must reach 3270 mode within [`NativeConfig::negotiate_timeout`]; no byte in
-//!   either direction for `sessions.idle_timeout_seconds` ends the session with a screen.
+//!   either direction for `sessions.idle_timeout_seconds` ends the session with a screen
+//!   (`IDLE_TIMEOUT`), and so does `sessions.timeout_seconds` after it was placed
+//!   (`SESSION_TIMEOUT`).
 //! - On shutdown the listener stops accepting, each session shows "the bridge is shutting
 //!   down", closes its upstream and its client; [`serve`] returns once all ended (after
 //!   [`NativeConfig::shutdown_grace`] the rest are aborted).
@@ -85,6 +88,8 @@ pub struct NativeConfig {
     pub max_sessions: usize,
     /// No byte either way for this long ends a session (`sessions.idle_timeout_seconds`).
     pub idle_timeout: Duration,
+    /// A session ends this long after it was placed (`sessions.timeout_seconds`).
+    pub lifetime: Duration,
     /// A client must reach 3270 mode within this long.
     pub negotiate_timeout: Duration,
     /// How long one write to the client may take.
@@ -94,6 +99,9 @@ pub struct NativeConfig {
     pub shutdown_grace: Duration,
     /// Where sessions are audited (`crate::audit`; disabled by default).
     pub audit: crate::audit::AuditLog,
+    /// The instance's session places, shared with browser and REST sessions
+    /// (`SessionManager::places`); `None`: places of its own, at most `max_sessions`.
+    pub places: Option<crate::session::Places>,
 }
 
 impl NativeConfig {
@@ -102,10 +110,12 @@ impl NativeConfig {
         NativeConfig {
             max_sessions: usize::try_from(config.sessions.max_sessions).unwrap_or(usize::MAX),
             idle_timeout: config.sessions.idle_timeout_seconds,
+            lifetime: config.sessions.timeout_seconds,
             negotiate_timeout: NEGOTIATE_TIMEOUT,
             write_timeout: WRITE_TIMEOUT,
             shutdown_grace: config.server.shutdown_grace_seconds,
             audit: crate::audit::AuditLog::disabled(),
+            places: None,
         }
     }
 }
@@ -156,7 +166,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let mut listener = listener.into();
     let config = Arc::new(config);
-    let sessions = Arc::new(Semaphore::new(config.max_sessions.max(1)));
+    let places = config.places.clone().unwrap_or_else(|| {
+        crate::session::Places::new(u32::try_from(config.max_sessions).unwrap_or(u32::MAX))
+    });
     let refusals = Arc::new(Semaphore::new(MAX_REFUSING));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
@@ -169,18 +181,18 @@ pub async fn serve(
         while tasks.try_join_next().is_some() {}
         let (stream, info) = accepted;
         let peer = info.peer;
-        let admission = match sessions.clone().try_acquire_owned() {
-            Ok(permit) => session::Admission::Session(permit),
+        let admission = match places.reserve_native() {
+            Ok(slot) => session::Admission::Session(slot),
             Err(_) => match refusals.clone().try_acquire_owned() {
                 Ok(permit) => {
                     metrics::refusal(Listener::Native, RefusalReason::SessionLimit);
-                    tracing::warn!(%peer, max_sessions = config.max_sessions, code = "TOO_MANY_SESSIONS",
+                    tracing::warn!(%peer, max_sessions = places.max(), code = "TOO_MANY_SESSIONS",
                         "native: session refused: too many sessions");
                     session::Admission::Refused(permit)
                 }
                 Err(_) => {
                     metrics::refusal(Listener::Native, RefusalReason::SessionLimit);
-                    tracing::warn!(%peer, max_sessions = config.max_sessions, code = "TOO_MANY_SESSIONS",
+                    tracing::warn!(%peer, max_sessions = places.max(), code = "TOO_MANY_SESSIONS",
                         "native: connection dropped: too many sessions and refusals");
                     drop(stream);
                     continue;

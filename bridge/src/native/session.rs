@@ -33,6 +33,7 @@ use super::{resolve, NativeConfig, Resolved, BRIDGE_LU, READ_CHUNK};
 use crate::metrics::{self, Listener, RefusalReason};
 use crate::pool::{Pool, PoolRequest};
 use crate::server::tls_listener::ClientStream;
+use crate::session::Slot;
 use crate::upstream::{UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
 
 /// LU name the bridge confirms to a TN3270E client that named no device and is refused.
@@ -51,8 +52,9 @@ const MESSAGE_ROWS_FOR_DETAIL: usize = 20;
 /// connection ends.
 #[derive(Debug)]
 pub enum Admission {
-    /// Under `max_sessions`: relay.
-    Session(OwnedSemaphorePermit),
+    /// Under `sessions.max_sessions` (over all front ends): relay. The place is released
+    /// when the session ends.
+    Session(Slot),
     /// Over the limit: negotiate, show "too many sessions", close.
     Refused(OwnedSemaphorePermit),
 }
@@ -189,7 +191,7 @@ pub async fn run(
     stream: ClientStream,
     pool: &Pool,
     config: &NativeConfig,
-    admission: Admission,
+    mut admission: Admission,
     mut stop: watch::Receiver<bool>,
 ) -> String {
     let mut client = Client {
@@ -309,6 +311,9 @@ pub async fn run(
     let _lease = connected.lease;
     let upstream = connected.upstream;
     let resolved_name = connected.endpoint.config.name.clone();
+    if let Admission::Session(slot) = &mut admission {
+        slot.assign(&resolved_name);
+    }
     let (info, sender, events) = upstream.into_split();
     let _active = metrics::native_session();
     let span = tracing::Span::current();
@@ -418,7 +423,7 @@ async fn negotiate(
     }
 }
 
-/// Relays records both ways until one side ends, the idle timeout or shutdown.
+/// Relays records both ways until one side ends, the idle timeout, the lifetime or shutdown.
 async fn relay(
     mut client: Client,
     sender: UpstreamSender,
@@ -428,6 +433,9 @@ async fn relay(
     mut stop: watch::Receiver<bool>,
 ) -> String {
     let mut idle_at = Instant::now() + config.idle_timeout;
+    let ends_at = Instant::now()
+        .checked_add(config.lifetime)
+        .unwrap_or_else(far_future);
     if let Err(error) = client.flush().await {
         return format!("client write: {error}");
     }
@@ -462,6 +470,13 @@ async fn relay(
                     "Code: IDLE_TIMEOUT",
                 ]).await;
                 return "idle timeout".into();
+            }
+            () = tokio::time::sleep_until(ends_at) => {
+                client.show_and_close(&[
+                    "web3270: session ended: it reached its maximum lifetime.",
+                    "Code: SESSION_TIMEOUT",
+                ]).await;
+                return "session lifetime reached".into();
             }
             () = stopped(&mut stop) => {
                 client.show_and_close_within(&[
@@ -596,6 +611,11 @@ fn response(positive: bool, code: u8) -> Response {
     .find(|r| r.byte() == code)
     .unwrap_or(NegativeReason::CommandReject);
     Response::Negative(reason)
+}
+
+/// An instant no session lives to see (a lifetime too long to add to now).
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
 }
 
 #[cfg(test)]

@@ -237,12 +237,17 @@ pub async fn run(
     let tn_addr = format!("{}:{}", config.server.bind_address, config.server.port);
     let tn_listener = bind("TN3270", &tn_addr, tn_tls).await?;
     tracing::info!(addr = %tn_listener.local_addr().map_err(ServeError::Http)?, tls = config.tls.enabled, "TN3270 listening");
+    // Websocket and REST sessions (crate::session); native sessions take their places under
+    // the same `sessions.max_sessions`.
+    let sessions = crate::session::SessionManager::from_config(&config.sessions)
+        .with_observer(std::sync::Arc::new(audit.clone()));
     let mut rx = stop_rx.clone();
     let native_task = tokio::spawn(crate::native::serve(
         tn_listener,
         pool.clone(),
         crate::native::NativeConfig {
             audit: audit.clone(),
+            places: Some(sessions.places()),
             ..crate::native::NativeConfig::from_config(&config)
         },
         async move {
@@ -254,9 +259,6 @@ pub async fn run(
     if let Some(dir) = &static_dir {
         tracing::info!(dir = %dir.display(), "serving /static");
     }
-    // Websocket sessions (crate::session).
-    let sessions = crate::session::SessionManager::from_config(&config.sessions)
-        .with_observer(std::sync::Arc::new(audit.clone()));
     let grace = config.server.shutdown_grace_seconds;
     let http_tls = config.tls.enabled;
     let state = Arc::new(AppState {

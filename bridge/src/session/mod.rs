@@ -226,6 +226,9 @@ pub struct Slot {
     /// Held for the session's life, dropped with the slot (the pool's lease: endpoint
     /// session count and LU, `crate::pool::Lease`).
     held: Option<Box<dyn std::any::Any + Send + Sync>>,
+    /// A native TN3270 session's place ([`Places::reserve_native`]), counted in
+    /// [`Counts::native`] too.
+    native: bool,
 }
 
 impl Slot {
@@ -251,7 +254,10 @@ impl Slot {
 /// Places in use: in all, and per endpoint name.
 #[derive(Debug, Default)]
 struct Counts {
+    /// Every session: websocket, REST and native.
     total: usize,
+    /// Of `total`, the native TN3270 sessions (not in the table).
+    native: usize,
     per_endpoint: HashMap<String, usize>,
     per_user: HashMap<String, usize>,
 }
@@ -270,6 +276,9 @@ impl Drop for Slot {
     fn drop(&mut self) {
         if let Ok(mut c) = self.counts.lock() {
             c.total = c.total.saturating_sub(1);
+            if self.native {
+                c.native = c.native.saturating_sub(1);
+            }
             decrement(&mut c.per_endpoint, &self.endpoint);
             if let Some(user) = &self.user {
                 decrement(&mut c.per_user, user);
@@ -314,8 +323,20 @@ impl SessionManager {
     }
 
     /// Live sessions (including ones still connecting).
+    /// Native TN3270 sessions hold places under the same limit ([`SessionManager::places`])
+    /// but are not counted here.
     pub fn len(&self) -> usize {
-        self.counts.lock().map(|c| c.total).unwrap_or(0)
+        self.counts
+            .lock()
+            .map(|c| c.total.saturating_sub(c.native))
+            .unwrap_or(0)
+    }
+
+    /// A handle for the native TN3270 listener: its sessions take places under this
+    /// manager's `sessions.max_sessions` (and count on their endpoint), so that the limit is
+    /// the instance's, over all front ends.
+    pub fn places(&self) -> Places {
+        Places::shared(self.counts.clone(), self.max)
     }
 
     /// Live sessions (including ones still connecting) on the endpoint called `name`.
@@ -375,6 +396,7 @@ impl SessionManager {
             endpoint: endpoint.to_owned(),
             user: user.map(str::to_owned),
             held: None,
+            native: false,
         })
     }
 
@@ -1010,12 +1032,14 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 mod headless;
 pub mod open;
+mod places;
 pub mod shutdown;
 
 pub use headless::{
     ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,
     Transplant, API_SEND_TIMEOUT, MAX_WAITERS,
 };
+pub use places::Places;
 
 #[cfg(test)]
 mod tests;

@@ -171,3 +171,39 @@ async fn the_per_user_limit_counts_each_user_apart() {
     let _a3 = manager.reserve_for("x", None, Some("alice")).unwrap();
     assert_eq!(manager.len(), 4);
 }
+
+#[test]
+fn native_places_share_the_limit_but_not_the_table() {
+    let manager = SessionManager::new(2, Duration::from_secs(1));
+    let places = manager.places();
+    assert_eq!(places.max(), 2);
+    let mut native = places.reserve_native().unwrap();
+    // Counted under the limit, not as a browser/REST session.
+    assert_eq!(manager.len(), 0);
+    assert!(manager.is_empty());
+    native.assign("demo");
+    assert_eq!(manager.count_for("demo"), 1);
+    // The endpoint's own limit sees it.
+    assert_eq!(
+        manager.reserve("demo", Some(1)).unwrap_err(),
+        SessionError::EndpointLimit(1)
+    );
+    let web = manager.reserve("demo", None).unwrap();
+    assert_eq!(manager.len(), 1);
+    assert_eq!(places.reserve_native().unwrap_err(), SessionError::Limit(2));
+    assert_eq!(
+        manager.reserve("other", None).unwrap_err(),
+        SessionError::Limit(2)
+    );
+    drop(native);
+    assert_eq!(manager.count_for("demo"), 1);
+    let _again = places.reserve_native().unwrap();
+    drop(web);
+    assert_eq!(manager.len(), 0);
+    // Places of their own are apart from any manager's.
+    let alone = Places::new(1);
+    let _one = alone.reserve_native().unwrap();
+    assert!(alone.reserve_native().is_err());
+    assert_ne!(alone, places);
+    assert_eq!(places, manager.places());
+}
