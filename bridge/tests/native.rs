@@ -254,6 +254,96 @@ fn max_sessions_counts_browser_and_native_sessions_together() {
     });
 }
 
+/// A native session is in the REST API's session list with a screen mirror: its screen there
+/// is, row for row, what s3270 shows; input is refused (the client owns the keyboard); DELETE
+/// ends it with a screen and takes it off the list.
+#[test]
+fn native_sessions_are_listed_shown_and_deleted_through_the_api() {
+    let dir = TestDir::new("native_api").unwrap();
+    let bridge = bridge_with_mock(free_port(), 10);
+    let addr = bridge.addr;
+    let mut script = Script::new();
+    script.connect(&bridge.target("demo")).wait_unlock(10);
+    let logon = script.snapshot();
+    script.wait_disconnect(30);
+    let ended = script.snapshot();
+    let client = std::thread::spawn(move || S3270::new().run(&dir, "api", &script).unwrap());
+    wait_for_active(addr, "demo", 1);
+    let rt = runtime();
+
+    let list = rt
+        .block_on(get(addr, "/api/v1/sessions?kind=native", &[]))
+        .json();
+    assert_eq!(list["total"], 1, "{list}");
+    let session = &list["sessions"][0];
+    assert_eq!(session["kind"], "native", "{session}");
+    assert_eq!(session["status"], "connected", "{session}");
+    assert_eq!(session["endpoint"], "demo", "{session}");
+    assert_eq!(session["lu"], "DEMO0001", "{session}");
+    let id = session["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        rt.block_on(get(addr, "/api/v1/sessions?kind=websocket", &[]))
+            .json()["total"],
+        0
+    );
+
+    // The mirror follows the host: wait for the logon screen's last write.
+    let deadline = std::time::Instant::now() + WAIT;
+    let screen = loop {
+        let screen = rt
+            .block_on(get(addr, &format!("/api/v1/sessions/{id}/screen"), &[]))
+            .json();
+        let content = screen["screen_data"]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if content.contains("Userid") && screen["keyboard_locked"] == false {
+            break content;
+        }
+        assert!(std::time::Instant::now() < deadline, "{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+
+    let input = rt.block_on(request(
+        addr,
+        "POST",
+        &format!("/api/v1/sessions/{id}/input"),
+        &[],
+        Some(r#"{"input": "x", "function_key": "ENTER"}"#),
+    ));
+    assert_eq!(input.status, 409, "{}", input.body);
+    assert_eq!(input.json()["err"], "NOT_HEADLESS", "{}", input.body);
+
+    let deleted = rt.block_on(request(
+        addr,
+        "DELETE",
+        &format!("/api/v1/sessions/{id}"),
+        &[],
+        None,
+    ));
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    assert_eq!(
+        rt.block_on(get(addr, "/api/v1/sessions", &[])).json()["total"],
+        0
+    );
+
+    let run = client.join().unwrap();
+    let logon = run.snapshot(logon).unwrap();
+    assert_eq!(
+        screen.split('\n').collect::<Vec<_>>(),
+        logon.rows.iter().map(String::as_str).collect::<Vec<_>>(),
+        "the REST screen is what s3270 shows"
+    );
+    let ended = run.snapshot(ended).unwrap();
+    assert_eq!(
+        ended.row(0),
+        "web3270: session ended by an administrator.",
+        "{}",
+        ended.text()
+    );
+    assert!(ended.contains("Code: SESSION_DELETED"), "{}", ended.text());
+}
+
 /// `sessions.timeout_seconds: 2`: a session ends with a screen once its lifetime is over,
 /// as browser sessions do (`SESSION_TIMEOUT`).
 #[test]

@@ -90,7 +90,7 @@ pub struct SessionResource {
     /// `connected` or `suspended` (API session), `attached` or `detached` (websocket
     /// session).
     pub status: SessionStatus,
-    /// `api` or `websocket`.
+    /// `api`, `websocket` or `native` (a TN3270 client on the bridge's TN3270 port).
     pub kind: SessionKind,
     /// The LU the host assigned, if any.
     pub lu: Option<String>,
@@ -664,7 +664,7 @@ fn refused(refusal: ApiRefusal) -> ApiError {
         ApiRefusal::NotHeadless => ApiError::new(
             StatusCode::CONFLICT,
             code::NOT_HEADLESS,
-            "a browser drives this session; input is for sessions created with POST /api/v1/sessions",
+            "a browser or a TN3270 client drives this session; input is for sessions created with POST /api/v1/sessions",
         ),
         ApiRefusal::TooManyWaiters => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -866,7 +866,11 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
-        for k in [SessionKind::Api, SessionKind::Websocket] {
+        for k in [
+            SessionKind::Api,
+            SessionKind::Websocket,
+            SessionKind::Native,
+        ] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
     }

@@ -53,6 +53,7 @@
 //!   [`NativeConfig::shutdown_grace`] the rest are aborted).
 //! - Logs: `tracing` events with peer, endpoint, terminal type; every close says why.
 
+mod mirror;
 pub mod session;
 
 use std::future::Future;
@@ -99,8 +100,9 @@ pub struct NativeConfig {
     pub shutdown_grace: Duration,
     /// Where sessions are audited (`crate::audit`; disabled by default).
     pub audit: crate::audit::AuditLog,
-    /// The instance's session places, shared with browser and REST sessions
-    /// (`SessionManager::places`); `None`: places of its own, at most `max_sessions`.
+    /// The instance's session places and table, shared with browser and REST sessions
+    /// (`SessionManager::places`): native sessions count under the same limit and are listed
+    /// by the REST API. `None`: places and a table of its own, at most `max_sessions`.
     pub places: Option<crate::session::Places>,
 }
 
@@ -165,10 +167,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut listener = listener.into();
+    let mut config = config;
+    let max = u32::try_from(config.max_sessions).unwrap_or(u32::MAX);
+    let places = config
+        .places
+        .get_or_insert_with(|| crate::session::Places::new(max))
+        .clone();
     let config = Arc::new(config);
-    let places = config.places.clone().unwrap_or_else(|| {
-        crate::session::Places::new(u32::try_from(config.max_sessions).unwrap_or(u32::MAX))
-    });
     let refusals = Arc::new(Semaphore::new(MAX_REFUSING));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();

@@ -33,7 +33,9 @@ use super::{resolve, NativeConfig, Resolved, BRIDGE_LU, READ_CHUNK};
 use crate::metrics::{self, Listener, RefusalReason};
 use crate::pool::{Pool, PoolRequest};
 use crate::server::tls_listener::ClientStream;
-use crate::session::Slot;
+use crate::session::{model_name, NativeEntry, NativeRequest, NativeSession, Slot};
+
+use super::mirror::{model_of, Mirror};
 use crate::upstream::{UpstreamEvent, UpstreamEvents, UpstreamOptions, UpstreamSender};
 
 /// LU name the bridge confirms to a TN3270E client that named no device and is refused.
@@ -332,7 +334,36 @@ pub async fn run(
         &info.terminal_type,
         info.lu.as_deref(),
     );
-    let reason = relay(client, sender, events, host_tn3270e, config, stop).await;
+    // The session's screen mirror, and its entry in the instance's session table (listed,
+    // shown and ended through the REST API).
+    let mirror = Mirror::new(
+        model_of(&info.terminal_type),
+        info.mode,
+        info.lu.clone(),
+        connected
+            .endpoint
+            .config
+            .code_page
+            .as_deref()
+            .and_then(tn3270::codepage::CodePage::by_name),
+    );
+    let entry = config.places.as_ref().and_then(|places| {
+        places.register(NativeSession {
+            endpoint: resolved_name.clone(),
+            lu: info.lu.clone(),
+            model: model_name(&model_of(&info.terminal_type)),
+            client: client.stream.peer_addr().ok().map(|a| a.to_string()),
+        })
+    });
+    if let Some(entry) = &entry {
+        span.record("session", entry.id());
+    }
+    let host = Host {
+        sender,
+        events,
+        tn3270e: host_tn3270e,
+    };
+    let reason = relay(client, host, mirror, entry, config, stop).await;
     audit.closed(&reason);
     reason
 }
@@ -423,15 +454,37 @@ async fn negotiate(
     }
 }
 
-/// Relays records both ways until one side ends, the idle timeout, the lifetime or shutdown.
+/// The host side of a placed session.
+struct Host {
+    sender: UpstreamSender,
+    events: UpstreamEvents,
+    /// Whether the host connection is in TN3270E mode.
+    tn3270e: bool,
+}
+
+/// The next request from the API for `entry`'s session (pending forever without an entry).
+async fn api_request(entry: &mut Option<NativeEntry>) -> NativeRequest {
+    match entry {
+        Some(entry) => entry.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Relays records both ways until one side ends, the idle timeout, the lifetime, a `DELETE`
+/// or shutdown; the mirror follows the host and answers the API's screen reads.
 async fn relay(
     mut client: Client,
-    sender: UpstreamSender,
-    mut events: UpstreamEvents,
-    host_tn3270e: bool,
+    host: Host,
+    mut mirror: Mirror,
+    mut entry: Option<NativeEntry>,
     config: &NativeConfig,
     mut stop: watch::Receiver<bool>,
 ) -> String {
+    let Host {
+        sender,
+        mut events,
+        tn3270e: host_tn3270e,
+    } = host;
     let mut idle_at = Instant::now() + config.idle_timeout;
     let ends_at = Instant::now()
         .checked_add(config.lifetime)
@@ -458,7 +511,10 @@ async fn relay(
                     None => {
                         return host_closed(&mut client, &crate::upstream::CloseReason::Local).await;
                     }
-                    Some(ev) => to_client(&mut client.conn, ev),
+                    Some(ev) => {
+                        mirror.follow(&ev);
+                        to_client(&mut client.conn, ev);
+                    }
                 }
                 if let Err(error) = client.flush().await {
                     return format!("client write: {error}");
@@ -485,6 +541,29 @@ async fn relay(
                 ], SHUTDOWN_LINGER).await;
                 return "bridge shutdown".into();
             }
+            request = api_request(&mut entry) => match request {
+                NativeRequest::Screen(reply) => {
+                    let id = entry.as_ref().map_or("", NativeEntry::id);
+                    let _ = reply.send(mirror.view(id));
+                }
+                NativeRequest::End(done) => {
+                    tracing::info!("native: session ended through the REST API");
+                    client.show_and_close(&[
+                        "web3270: session ended by an administrator.",
+                        "Code: SESSION_DELETED",
+                    ]).await;
+                    let _ = done.send(());
+                    return "ended through the REST API".into();
+                }
+                NativeRequest::Shutdown(done) => {
+                    client.show_and_close_within(&[
+                        "web3270: the bridge is shutting down.",
+                        "Code: SHUTDOWN",
+                    ], SHUTDOWN_LINGER).await;
+                    let _ = done.send(());
+                    return "bridge shutdown".into();
+                }
+            },
         }
     }
 }

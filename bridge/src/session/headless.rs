@@ -59,14 +59,18 @@ pub enum SessionKind {
     Websocket,
     /// Headless, driven by the REST API (`crate::api`): the mirror is the terminal.
     Api,
+    /// A TN3270 client on the native listener (`crate::native`): the client answers the
+    /// host; the mirror only follows. Listed, shown and ended through the API; no input.
+    Native,
 }
 
 impl SessionKind {
-    /// `websocket` or `api`.
+    /// `websocket`, `api` or `native`.
     pub fn as_str(self) -> &'static str {
         match self {
             SessionKind::Websocket => "websocket",
             SessionKind::Api => "api",
+            SessionKind::Native => "native",
         }
     }
 }

@@ -336,7 +336,7 @@ impl SessionManager {
     /// manager's `sessions.max_sessions` (and count on their endpoint), so that the limit is
     /// the instance's, over all front ends.
     pub fn places(&self) -> Places {
-        Places::shared(self.counts.clone(), self.max)
+        Places::shared(self.counts.clone(), self.table.clone(), self.max)
     }
 
     /// Live sessions (including ones still connecting) on the endpoint called `name`.
@@ -1039,7 +1039,7 @@ pub use headless::{
     ApiCommand, ApiRefusal, ApiSendError, SessionKind, SessionStatus, SessionSummary, StartOptions,
     Transplant, API_SEND_TIMEOUT, MAX_WAITERS,
 };
-pub use places::Places;
+pub use places::{NativeEntry, NativeRequest, NativeSession, Places};
 
 #[cfg(test)]
 mod tests;
