@@ -1,12 +1,13 @@
 //! A native session's screen mirror: a record-mode `tn3270` terminal that follows what the
 //! host sends the TN3270 client (records, BIND, UNBIND, mode changes), so that the REST API
 //! can show a native session's screen as it shows a browser's (`GET .../screen`). It only
-//! follows: its query replies and responses are dropped (the client answers the host), and
-//! what the client types is not applied (as for a browser session's mirror).
+//! follows: its query replies and responses are dropped (the client answers the host). What
+//! the client sends is applied as it was sent (fields, cursor, lock; `tn3270::input::sent`),
+//! not keystroke by keystroke.
 
 use tn3270::codepage::CodePage;
 use tn3270::terminal::{Terminal, TerminalConfig, TerminalEvent, TerminalModel};
-use tn3270::tn3270e::{DataType, Mode};
+use tn3270::tn3270e::{DataType, Event, Mode};
 
 use crate::api::screen::ScreenView;
 use crate::upstream::UpstreamEvent;
@@ -73,6 +74,15 @@ impl Mirror {
         }
         if matches!(ev, UpstreamEvent::Record { .. }) {
             self.alarm = alarm;
+        }
+    }
+
+    /// Follows what the client sent the host: its 3270-DATA records' fields, cursor and lock
+    /// (`Terminal::note_sent`), so that the mirror shows what the client's screen shows.
+    pub fn sent(&mut self, ev: &Event) {
+        if let Event::Record { header, data } = ev {
+            let data_type = header.map_or(DataType::Data3270, |h| h.data_type);
+            self.term.note_sent(data_type, data);
         }
     }
 

@@ -497,7 +497,10 @@ async fn relay(
             ev = client.next_event() => {
                 idle_at = Instant::now() + config.idle_timeout;
                 match ev {
-                    Ok(Some(ev)) => to_host(&mut client.conn, &sender, host_tn3270e, ev).await,
+                    Ok(Some(ev)) => {
+                        mirror.sent(&ev);
+                        to_host(&mut client.conn, &sender, host_tn3270e, ev).await;
+                    }
                     Ok(None) => return "closed by the client".into(),
                     Err(error) => return format!("client error: {error}"),
                 }

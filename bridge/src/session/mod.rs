@@ -931,6 +931,9 @@ impl SessionTask {
                     data: &data,
                     mirror: &self.mirror,
                 });
+                // The mirror takes what the browser's terminal sent (fields, cursor, lock):
+                // a host Write that keeps the fields, and a resume, show what the browser shows.
+                self.mirror.note_sent(DataType::Data3270, &data);
                 self.sender
                     .send_record(DataType::Data3270, &data)
                     .await

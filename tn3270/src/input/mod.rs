@@ -70,6 +70,7 @@
 
 pub mod inbound;
 pub mod paste;
+pub mod sent;
 
 mod edit;
 

@@ -34,6 +34,7 @@ pub use link::{Outbound, MAX_OUTBOUND};
 pub use model::{ModelError, TerminalModel};
 
 use crate::aid::Aid;
+use crate::builder::reply::InboundRecord;
 use crate::codepage::{CodePage, CP037};
 use crate::datastream::{self, Capabilities, DataStreamError, ReadKind, Reply};
 use crate::input::{inbound, Key, KeyOutcome, Keyboard};
@@ -265,6 +266,19 @@ impl Terminal {
                 reason: data.first().copied(),
             }),
             _ => self.record(Some(header), data),
+        }
+    }
+
+    /// Record mode, a mirror of a terminal driven elsewhere (the bridge's mirror of a browser
+    /// or a TN3270 client): applies the 3270-DATA record that terminal sent — its fields'
+    /// text, MDTs, cursor and keyboard lock ([`crate::input::sent`]). A record that does not
+    /// parse, and other data types, change nothing.
+    pub fn note_sent(&mut self, data_type: DataType, data: &[u8]) {
+        if data_type != DataType::Data3270 {
+            return;
+        }
+        if let Ok(record) = InboundRecord::parse(data, self.caps.addressing) {
+            crate::input::sent::apply_sent(&mut self.screen, &record);
         }
     }
 

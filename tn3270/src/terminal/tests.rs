@@ -372,6 +372,63 @@ fn record_mode_with_headers_decides_the_responses() {
     assert_eq!(t.poll_outbound(), None);
 }
 
+/// A mirror (the bridge's) that is told what the operator's terminal sent ends up with the
+/// terminal's screen: the typed field, its MDT, the cursor, the lock; a host Write that keeps
+/// the field then shows the same on both; CLEAR clears both.
+#[test]
+fn a_mirror_told_what_the_terminal_sent_shows_its_screen() {
+    let records = || {
+        Terminal::for_records(
+            TerminalConfig {
+                model: TerminalModel::parse("3279-2-E").unwrap(),
+                ..TerminalConfig::default()
+            },
+            Mode::Tn3270e {
+                functions: crate::tn3270e::FunctionSet::S3270,
+                session: crate::tn3270e::Session::LuLu,
+            },
+            Some("LU1".into()),
+        )
+    };
+    let (mut operator, mut mirror) = (records(), records());
+    let hello = &HELLO_SCREEN[..HELLO_SCREEN.len() - 2];
+    operator.feed_record(DataType::Data3270, hello);
+    mirror.feed_record(DataType::Data3270, hello);
+    operator.type_text("abc");
+    operator.key(Key::Right);
+    operator.key(Key::Enter);
+    let Some(Outbound::Record { data_type, data }) = operator.poll_outbound() else {
+        panic!("no record")
+    };
+    mirror.note_sent(data_type, &data);
+    assert_eq!(mirror.text_rows(), operator.text_rows());
+    assert_eq!(mirror.text_rows()[1].trim(), "abc");
+    assert_eq!(mirror.screen().cursor(), operator.screen().cursor());
+    assert_eq!(mirror.screen().lock(), Some(LockReason::SystemWait));
+    assert_eq!(mirror.screen().lock(), operator.screen().lock());
+    assert!(mirror.screen().field_attribute(81).unwrap().is_modified());
+    assert_eq!(mirror.screen().cells(), operator.screen().cells());
+    // The host answers with a Write that keeps the field and unlocks.
+    let write = [0xf1, 0xc2, 0x11, 0x40, 0x40, 0x1d, 0x60, 0xd6, 0xd2]; // SF, "OK"
+    operator.feed_record(DataType::Data3270, &write);
+    mirror.feed_record(DataType::Data3270, &write);
+    assert_eq!(mirror.text_rows(), operator.text_rows());
+    assert_eq!(mirror.screen().lock(), None);
+    // CLEAR: the terminal clears itself, then sends the short read.
+    operator.key(Key::Clear);
+    let Some(Outbound::Record { data_type, data }) = operator.poll_outbound() else {
+        panic!("no record")
+    };
+    mirror.note_sent(data_type, &data);
+    assert_eq!(mirror.screen().cells(), operator.screen().cells());
+    assert!(mirror.text_rows().iter().all(|r| r.trim().is_empty()));
+    // Garbage and other data types change nothing.
+    let before = mirror.text_rows();
+    mirror.note_sent(DataType::Data3270, &[0x01]);
+    mirror.note_sent(DataType::SscpLuData, b"abc");
+    assert_eq!(mirror.text_rows(), before);
+}
+
 /// Record mode: a BIND-IMAGE record sets the screen sizes, like over telnet.
 #[test]
 fn record_mode_bind_sets_the_sizes() {
