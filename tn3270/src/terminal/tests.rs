@@ -452,3 +452,35 @@ fn record_mode_bind_sets_the_sizes() {
     t.feed_record(DataType::Data3270, &[0x7e, 0xc3]); // EWA, WCC restore
     assert_eq!((t.screen().rows(), t.screen().cols()), (27, 132));
 }
+
+proptest::proptest! {
+    /// Whatever a client claims it sent (the native listener passes its records on), the
+    /// mirror never panics and its cursor stays on the screen.
+    #[test]
+    fn any_sent_record_never_panics(
+        screen in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        sent in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(0x7du8), proptest::strategy::Just(0x11),
+                proptest::strategy::Just(0x28), proptest::strategy::Just(0x08),
+                proptest::strategy::Just(0x40), proptest::strategy::Just(0x7f),
+                proptest::prelude::any::<u8>()
+            ],
+            0..200,
+        ),
+    ) {
+        let mut t = Terminal::for_records(
+            TerminalConfig::default(),
+            Mode::Tn3270e {
+                functions: crate::tn3270e::FunctionSet::S3270,
+                session: crate::tn3270e::Session::LuLu,
+            },
+            None,
+        );
+        t.feed_record(DataType::Data3270, &HELLO_SCREEN[..HELLO_SCREEN.len() - 2]);
+        t.feed_record(DataType::Data3270, &[&[0xf1u8, 0xc3][..], &screen].concat());
+        t.note_sent(DataType::Data3270, &sent);
+        proptest::prop_assert!(t.screen().cursor() < t.screen().len());
+        proptest::prop_assert_eq!(t.text_rows().len(), t.screen().rows());
+    }
+}
