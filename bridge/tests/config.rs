@@ -244,6 +244,13 @@ fn a_bad_enum_value_lists_the_choices() {
     assert_eq!(e.key(), Some("tls.min_version"));
     assert!(e.to_string().contains("expected one of 1.2, 1.3"), "{e}");
 
+    let e = refused("tls: { tn3270_mode: negotiated }\n", &[]);
+    assert_eq!(e.key(), Some("tls.tn3270_mode"));
+    assert!(
+        e.to_string().contains("expected one of implicit, starttls"),
+        "{e}"
+    );
+
     let e = refused("logging: { level: verbose }\n", &[]);
     assert_eq!(e.key(), Some("logging.level"));
     assert!(

@@ -501,6 +501,7 @@ fn garbage_client_is_closed_after_the_negotiation_timeout() {
         write_timeout: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(5),
         audit: bridge::audit::AuditLog::disabled(),
+        start_tls: None,
         places: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -13,7 +13,7 @@ mod upstream_support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bridge::config::{Config, TlsConfig, TlsVersion};
+use bridge::config::{Config, TlsConfig, TlsVersion, Tn3270TlsMode};
 use support::*;
 use upstream_support::{CertFiles, Pki};
 use web3270_tests::{Script, TestDir, S3270};
@@ -104,6 +104,70 @@ fn s3270_connects_with_tls_to_the_tn3270_listener() {
     assert!(logon.contains("Userid     ===>"), "{}", logon.text());
     let tls = run.ok_reply(tls_query).unwrap();
     assert_eq!(tls.data, ["secure host-verified"]);
+}
+
+/// `tls.tn3270_mode: starttls`: the TN3270 port speaks telnet and switches to TLS with the
+/// START-TLS option. s3270 without `L:` agrees, verifies the bridge's certificate and sees the
+/// demo host's logon screen over TLS.
+#[test]
+fn s3270_switches_to_tls_with_start_tls() {
+    let pki = Pki::new("tls_listener_starttls");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = start_in_thread(tls_config(&cert, |t| {
+        t.tn3270_mode = Tn3270TlsMode::StartTls;
+    }));
+    let dir = TestDir::new("tls_listener_starttls_run").unwrap();
+    let mut script = Script::new();
+    script.connect(&bridge.target("demo")).wait_unlock(10);
+    let logon = script.snapshot();
+    script.action("Query(Tls)");
+    let tls_query = script.actions().len() - 1;
+    let ca = pki.ca_file.to_string_lossy().into_owned();
+    let run = S3270::new()
+        .model("3279-2-E")
+        .arg("-cafile")
+        .arg(&ca)
+        .arg("-accepthostname")
+        .arg("localhost")
+        .run(&dir, "starttls", &script)
+        .unwrap();
+    let logon = run.snapshot(logon).unwrap();
+    assert_eq!(logon.connection_state, "connected-tn3270e");
+    assert!(logon.contains("Userid     ===>"), "{}", logon.text());
+    let tls = run.ok_reply(tls_query).unwrap();
+    assert_eq!(tls.data, ["secure host-verified"]);
+}
+
+/// On a START-TLS port a client that will not switch to TLS (s3270 with `startTls` off) is
+/// shown `TLS_REQUIRED` in the clear, never the host, and the refusal is logged.
+#[test]
+fn a_client_refusing_start_tls_is_turned_away() {
+    let logs = LogCapture::get();
+    let pki = Pki::new("tls_listener_no_starttls");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let bridge = start_in_thread(tls_config(&cert, |t| {
+        t.tn3270_mode = Tn3270TlsMode::StartTls;
+    }));
+    let dir = TestDir::new("tls_listener_no_starttls_run").unwrap();
+    let mut script = Script::new();
+    script.connect(&bridge.target("demo")).wait_unlock(10);
+    let screen = script.snapshot();
+    let run = S3270::new()
+        .model("3279-2-E")
+        .arg("-set")
+        .arg("startTls=false")
+        .run(&dir, "no_starttls", &script)
+        .unwrap();
+    let screen = run.snapshot(screen).unwrap();
+    assert_eq!(
+        screen.row(0),
+        "web3270: this port requires TLS.",
+        "{}",
+        screen.text()
+    );
+    assert!(screen.contains("Code: TLS_REQUIRED"), "{}", screen.text());
+    assert!(!screen.contains("Userid"), "{}", screen.text());
+    logs.wait_for(&["TLS_REQUIRED", "did not switch to TLS"]);
 }
 
 /// The same listener without `L:`: a plain telnet client waits for the server to speak

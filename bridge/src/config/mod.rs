@@ -64,7 +64,7 @@ pub use types::{
     AuditConfig, AuthConfig, AuthType, BasicUser, BuffersConfig, Builtin, ComplianceConfig, Config,
     Endpoint, EndpointTls, Framework, LoadBalancerConfig, LogFormat, LogLevel, LoggingConfig,
     RateLimitConfig, Secret, ServerConfig, SessionsConfig, Strategy, TlsConfig, TlsMode,
-    TlsVersion, MASK, TELNETS_PORT, TELNET_PORT,
+    TlsVersion, Tn3270TlsMode, MASK, TELNETS_PORT, TELNET_PORT,
 };
 pub use validate::{CIPHER_SUITES, MAX_ENDPOINT_NAME, MAX_LU_NAME, MAX_TERMINAL_TYPE};
 

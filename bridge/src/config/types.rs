@@ -453,6 +453,23 @@ pub struct TlsConfig {
     /// Cipher suites allowed, by IANA name. Default: the TLS library's safe set.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cipher_suites: Vec<String>,
+    /// Extension: how the TN3270 port (`server.port`) uses TLS when `enabled`: `implicit`
+    /// (TLS from the first byte, as on port 992; default) or `starttls` (plain telnet that
+    /// switches to TLS with the telnet START-TLS option before anything else; clients that
+    /// refuse are turned away).
+    pub tn3270_mode: Tn3270TlsMode,
+}
+
+choice_enum! {
+    /// `tls.tn3270_mode` (extension).
+    #[derive(Default)]
+    Tn3270TlsMode {
+        /// TLS from the first byte.
+        #[default]
+        Implicit = "implicit",
+        /// Telnet START-TLS, required.
+        StartTls = "starttls",
+    }
 }
 
 choice_enum! {
@@ -836,6 +853,7 @@ impl Default for TlsConfig {
             ca_cert_path: None,
             min_version: TlsVersion::V1_2,
             cipher_suites: Vec::new(),
+            tn3270_mode: Tn3270TlsMode::Implicit,
         }
     }
 }

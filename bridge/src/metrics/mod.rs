@@ -153,12 +153,14 @@ pub enum RefusalReason {
     PrinterRejected,
     /// A browser websocket from a page of another origin (cross-site websocket).
     OriginNotAllowed,
+    /// A TN3270 client on a `tls.tn3270_mode: starttls` port refused or failed START-TLS.
+    TlsRequired,
     /// A bridge-side failure.
     Internal,
 }
 
 impl RefusalReason {
-    const ALL: [RefusalReason; 16] = [
+    const ALL: [RefusalReason; 17] = [
         RefusalReason::UnknownEndpoint,
         RefusalReason::SessionLimit,
         RefusalReason::BadHello,
@@ -174,6 +176,7 @@ impl RefusalReason {
         RefusalReason::Unauthorized,
         RefusalReason::PrinterRejected,
         RefusalReason::OriginNotAllowed,
+        RefusalReason::TlsRequired,
         RefusalReason::Internal,
     ];
 
@@ -195,6 +198,7 @@ impl RefusalReason {
             RefusalReason::Unauthorized => "unauthorized",
             RefusalReason::PrinterRejected => "printer_rejected",
             RefusalReason::OriginNotAllowed => "origin_not_allowed",
+            RefusalReason::TlsRequired => "tls_required",
             RefusalReason::Internal => "internal",
         }
     }
@@ -220,6 +224,7 @@ impl RefusalReason {
             "RESUME_FAILED" => RefusalReason::ResumeFailed,
             "UNAUTHORIZED" => RefusalReason::Unauthorized,
             "ORIGIN_NOT_ALLOWED" => RefusalReason::OriginNotAllowed,
+            "TLS_REQUIRED" => RefusalReason::TlsRequired,
             _ => RefusalReason::Internal,
         }
     }

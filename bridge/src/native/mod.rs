@@ -100,6 +100,9 @@ pub struct NativeConfig {
     pub shutdown_grace: Duration,
     /// Where sessions are audited (`crate::audit`; disabled by default).
     pub audit: crate::audit::AuditLog,
+    /// `tls.tn3270_mode: starttls`: the TLS acceptor the port switches to with telnet
+    /// START-TLS, which every client must then do. `None`: no START-TLS offered.
+    pub start_tls: Option<StartTls>,
     /// The instance's session places and table, shared with browser and REST sessions
     /// (`SessionManager::places`): native sessions count under the same limit and are listed
     /// by the REST API. `None`: places and a table of its own, at most `max_sessions`.
@@ -117,10 +120,30 @@ impl NativeConfig {
             write_timeout: WRITE_TIMEOUT,
             shutdown_grace: config.server.shutdown_grace_seconds,
             audit: crate::audit::AuditLog::disabled(),
+            start_tls: None,
             places: None,
         }
     }
 }
+
+/// The TLS acceptor of a TN3270 port in `tls.tn3270_mode: starttls`.
+#[derive(Clone)]
+pub struct StartTls(pub tokio_rustls::TlsAcceptor);
+
+impl std::fmt::Debug for StartTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StartTls")
+    }
+}
+
+impl PartialEq for StartTls {
+    /// The same acceptor (the same server configuration).
+    fn eq(&self, other: &StartTls) -> bool {
+        Arc::ptr_eq(self.0.config(), other.0.config())
+    }
+}
+
+impl Eq for StartTls {}
 
 /// Where a client's session goes: checked during negotiation, placed by the pool once the
 /// client is in 3270 mode.

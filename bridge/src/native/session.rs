@@ -29,9 +29,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio::time::Instant;
 
-use super::{resolve, NativeConfig, Resolved, BRIDGE_LU, READ_CHUNK};
+use super::{resolve, NativeConfig, Resolved, StartTls, BRIDGE_LU, READ_CHUNK};
 use crate::metrics::{self, Listener, RefusalReason};
 use crate::pool::{Pool, PoolRequest};
+use crate::server::starttls::{upgrade, UpgradeError};
 use crate::server::tls_listener::ClientStream;
 use crate::session::{model_name, NativeEntry, NativeRequest, NativeSession, Slot};
 
@@ -101,8 +102,9 @@ impl Client {
             if self.start < self.end {
                 let rest = self.buf.get(self.start..self.end).unwrap_or_default();
                 let n = self.conn.feed_until_event(rest);
-                // 0 only while waiting for TLS, which the bridge never offers: drop the rest
-                // rather than loop.
+                // 0 only while waiting for TLS: the negotiation upgrades the connection as
+                // soon as it sees START-TLS (taking the rest along), so this is not reached
+                // with bytes that matter; drop them rather than loop.
                 self.start = if n == 0 { self.end } else { self.start + n };
                 continue;
             }
@@ -113,6 +115,25 @@ impl Client {
             self.start = 0;
             self.end = n;
         }
+    }
+
+    /// Switches the connection to TLS (telnet START-TLS): the server handshake of
+    /// `acceptor`, replaying what was read past the client's FOLLOWS. On failure the
+    /// connection is gone.
+    async fn start_tls(
+        &mut self,
+        acceptor: &tokio_rustls::TlsAcceptor,
+    ) -> Result<(), UpgradeError> {
+        let prefix = self
+            .buf
+            .get(self.start..self.end)
+            .unwrap_or_default()
+            .to_vec();
+        self.start = 0;
+        self.end = 0;
+        let plain = std::mem::replace(&mut self.stream, ClientStream::Closed);
+        self.stream = upgrade(plain, prefix, acceptor).await?;
+        Ok(())
     }
 
     /// Shows a bridge screen and keeps it up for [`MESSAGE_LINGER`] or until the client
@@ -198,7 +219,10 @@ pub async fn run(
 ) -> String {
     let mut client = Client {
         stream,
-        conn: HostConnection::new(HostConfig::default()),
+        conn: HostConnection::new(HostConfig {
+            start_tls: config.start_tls.is_some(),
+            ..HostConfig::default()
+        }),
         buf: vec![0; READ_CHUNK],
         start: 0,
         end: 0,
@@ -209,6 +233,21 @@ pub async fn run(
         Ok(neg) => neg,
         Err(reason) => return reason,
     };
+    if config.start_tls.is_some() && !client.stream.is_tls() {
+        metrics::refusal(Listener::Native, RefusalReason::TlsRequired);
+        tracing::warn!(
+            code = "TLS_REQUIRED",
+            "native: refused: the client did not switch to TLS (START-TLS)"
+        );
+        client
+            .show_and_close(&[
+                "web3270: this port requires TLS.",
+                "Use a TN3270 client with TLS (telnet START-TLS).",
+                "Code: TLS_REQUIRED",
+            ])
+            .await;
+        return "refused: no START-TLS".into();
+    }
     if refused {
         client
             .show_and_close(&[
@@ -441,6 +480,22 @@ async fn negotiate(
                         Err(name) => neg.unknown = Some(name),
                     }
                 }
+            }
+            Event::StartTls => {
+                let Some(StartTls(acceptor)) = &config.start_tls else {
+                    continue;
+                };
+                client
+                    .flush()
+                    .await
+                    .map_err(|e| format!("client write: {e}"))?;
+                if let Err(error) = client.start_tls(acceptor).await {
+                    metrics::refusal(Listener::Native, RefusalReason::TlsRequired);
+                    tracing::warn!(cause = error.code(), %error, "native: START-TLS failed");
+                    return Err(format!("START-TLS failed: {error}"));
+                }
+                tracing::debug!("native: START-TLS done");
+                client.conn.tls_established();
             }
             Event::ModeChanged(mode) if mode.is_3270() => {
                 client

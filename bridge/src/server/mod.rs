@@ -19,6 +19,7 @@
 
 pub mod assets;
 pub mod http;
+pub mod starttls;
 pub mod tls_listener;
 
 use std::future::Future;
@@ -29,7 +30,7 @@ use std::time::SystemTime;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::config::{Builtin, Config, Endpoint};
+use crate::config::{Builtin, Config, Endpoint, Tn3270TlsMode};
 
 /// What the listeners share.
 #[derive(Debug)]
@@ -185,13 +186,18 @@ pub async fn run(
 ) -> Result<(), ServeError> {
     // Listeners: plain, or TLS from the `tls:` section (tls_listener); a bad `tls:` stops
     // the start before anything runs.
-    let (http_tls, tn_tls) = if config.tls.enabled {
+    // The TN3270 port is TLS from the first byte, or plain with START-TLS required
+    // (`tls.tn3270_mode`).
+    let (http_tls, tn_tls, tn_start_tls) = if config.tls.enabled {
         let http = tls_listener::acceptor(&config.tls, &[tls_listener::ALPN_HTTP1])
             .map_err(ServeError::Tls)?;
         let tn = tls_listener::acceptor(&config.tls, &[]).map_err(ServeError::Tls)?;
-        (Some(http), Some(tn))
+        match config.tls.tn3270_mode {
+            Tn3270TlsMode::Implicit => (Some(http), Some(tn), None),
+            Tn3270TlsMode::StartTls => (Some(http), None, Some(crate::native::StartTls(tn))),
+        }
     } else {
-        (None, None)
+        (None, None, None)
     };
     // Audit and authentication first: a bad key or hash stops the bridge before it listens.
     let audit = crate::audit::AuditLog::start(&config.audit).map_err(ServeError::Security)?;
@@ -236,7 +242,8 @@ pub async fn run(
     // --- native TN3270 listener (bridge/src/native): same shutdown signal as HTTP. ---
     let tn_addr = format!("{}:{}", config.server.bind_address, config.server.port);
     let tn_listener = bind("TN3270", &tn_addr, tn_tls).await?;
-    tracing::info!(addr = %tn_listener.local_addr().map_err(ServeError::Http)?, tls = config.tls.enabled, "TN3270 listening");
+    tracing::info!(addr = %tn_listener.local_addr().map_err(ServeError::Http)?,
+        tls = config.tls.enabled, start_tls = tn_start_tls.is_some(), "TN3270 listening");
     // Websocket and REST sessions (crate::session); native sessions take their places under
     // the same `sessions.max_sessions`.
     let sessions = crate::session::SessionManager::from_config(&config.sessions)
@@ -248,6 +255,7 @@ pub async fn run(
         crate::native::NativeConfig {
             audit: audit.clone(),
             places: Some(sessions.places()),
+            start_tls: tn_start_tls,
             ..crate::native::NativeConfig::from_config(&config)
         },
         async move {

@@ -38,6 +38,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
+use super::starttls::Rewind;
 use crate::config::TlsConfig;
 use crate::tls::{TlsConfigError, TlsError};
 
@@ -69,12 +70,16 @@ pub enum ClientStream {
     Plain(TcpStream),
     /// TLS (the handshake is done).
     Tls(Box<TlsStream<TcpStream>>),
+    /// TLS after telnet START-TLS on a plain connection ([`super::starttls`]).
+    StartTls(Box<TlsStream<Rewind<TcpStream>>>),
+    /// No connection any more (a START-TLS handshake failed): reads end, writes fail.
+    Closed,
 }
 
 impl ClientStream {
     /// Whether this is a TLS connection.
     pub fn is_tls(&self) -> bool {
-        matches!(self, ClientStream::Tls(_))
+        matches!(self, ClientStream::Tls(_) | ClientStream::StartTls(_))
     }
 
     /// The client's address.
@@ -82,6 +87,8 @@ impl ClientStream {
         match self {
             ClientStream::Plain(s) => s.peer_addr(),
             ClientStream::Tls(s) => s.get_ref().0.peer_addr(),
+            ClientStream::StartTls(s) => s.get_ref().0.get_ref().peer_addr(),
+            ClientStream::Closed => Err(io::ErrorKind::NotConnected.into()),
         }
     }
 }
@@ -311,6 +318,8 @@ impl AsyncRead for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            ClientStream::StartTls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            ClientStream::Closed => Poll::Ready(Ok(())),
         }
     }
 }
@@ -324,6 +333,8 @@ impl AsyncWrite for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            ClientStream::StartTls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            ClientStream::Closed => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
         }
     }
 
@@ -331,6 +342,8 @@ impl AsyncWrite for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_flush(cx),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            ClientStream::StartTls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            ClientStream::Closed => Poll::Ready(Ok(())),
         }
     }
 
@@ -338,6 +351,8 @@ impl AsyncWrite for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            ClientStream::StartTls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            ClientStream::Closed => Poll::Ready(Ok(())),
         }
     }
 
@@ -349,6 +364,8 @@ impl AsyncWrite for ClientStream {
         match self.get_mut() {
             ClientStream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             ClientStream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+            ClientStream::StartTls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+            ClientStream::Closed => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
         }
     }
 
@@ -356,6 +373,8 @@ impl AsyncWrite for ClientStream {
         match self {
             ClientStream::Plain(s) => s.is_write_vectored(),
             ClientStream::Tls(s) => s.is_write_vectored(),
+            ClientStream::StartTls(s) => s.is_write_vectored(),
+            ClientStream::Closed => false,
         }
     }
 }
