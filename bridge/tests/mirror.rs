@@ -10,11 +10,9 @@ mod upstream_support;
 use serde_json::{json, Value};
 use support::*;
 use tn3270::input::Key;
-use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
-use tn3270::tn3270e::{DataType, Event, HostConnection, Mode};
+use tn3270::tn3270e::{DataType, Event, HostConnection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::Message;
 use upstream_support::{host_config, host_negotiate, HostStep};
 
 /// Erase/Write: "NAME:" (protected), a 20-position input field with the cursor, a protected
@@ -107,27 +105,6 @@ async fn the_mirror_keeps_what_the_browser_sent() {
     send_json(&mut ws, message).await;
     let session: Value = next_json(&mut ws).await;
     assert_eq!(session["type"], "session", "{session}");
-    let mut term = Terminal::for_records(
-        TerminalConfig {
-            model: TerminalModel::parse("3279-2-E").unwrap(),
-            ..TerminalConfig::default()
-        },
-        Mode::Tn3270,
-        None,
-    );
-    loop {
-        match next(&mut ws).await {
-            Message::Binary(bytes) => {
-                let (&code, record) = bytes.split_first().unwrap();
-                let data_type = DataType::from_byte(code).unwrap();
-                term.feed_record(data_type, record);
-                if data_type == DataType::Data3270 {
-                    break;
-                }
-            }
-            Message::Text(_) => {}
-            other => panic!("expected the snapshot, got {other:?}"),
-        }
-    }
+    let term = read_snapshot(&mut ws).await;
     assert_eq!(term.text_rows(), shown);
 }

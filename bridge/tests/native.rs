@@ -17,7 +17,7 @@ use std::time::Duration;
 use bridge::config::{Config, Endpoint};
 use support::*;
 use web3270_tests::trace::Direction;
-use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, TestDir, S3270};
+use web3270_tests::{MfMock, MfMockApp, MfMockOptions, Script, Snapshot, TestDir, S3270};
 
 /// The bridge in a thread of its own with endpoints `demo` (built in, the default) and
 /// `mock` on `mock_port`, at most `max_sessions` sessions.
@@ -348,10 +348,24 @@ fn native_sessions_are_listed_shown_and_deleted_through_the_api() {
 /// as browser sessions do (`SESSION_TIMEOUT`).
 #[test]
 fn session_lifetime_ends_a_native_session_with_a_screen() {
-    let dir = TestDir::new("native_lifetime").unwrap();
-    let bridge = bridge_with_mock_and(free_port(), |c| {
+    let screen = screen_after_a_quiet_wait("native_lifetime", |c| {
         c.sessions.timeout_seconds = Duration::from_secs(2);
     });
+    assert_eq!(
+        screen.row(0),
+        "web3270: session ended: it reached its maximum lifetime.",
+        "{}",
+        screen.text()
+    );
+    assert_eq!(screen.row(1), "Code: SESSION_TIMEOUT", "{}", screen.text());
+}
+
+/// s3270 connects to `demo` on a bridge configured by `adjust`, waits 4 s without input and
+/// then for the bridge to disconnect it: the screen it had then (asserting it did end up
+/// disconnected).
+fn screen_after_a_quiet_wait(name: &str, adjust: impl FnOnce(&mut Config)) -> Snapshot {
+    let dir = TestDir::new(name).unwrap();
+    let bridge = bridge_with_mock_and(free_port(), adjust);
     let mut script = Script::new();
     script
         .connect(&bridge.target("demo"))
@@ -361,16 +375,9 @@ fn session_lifetime_ends_a_native_session_with_a_screen() {
     script.wait_disconnect(10);
     let end = script.actions().len();
     script.action("Query(ConnectionState)");
-    let run = S3270::new().run(&dir, "lifetime", &script).unwrap();
-    let screen = run.snapshot(screen).unwrap();
-    assert_eq!(
-        screen.row(0),
-        "web3270: session ended: it reached its maximum lifetime.",
-        "{}",
-        screen.text()
-    );
-    assert_eq!(screen.row(1), "Code: SESSION_TIMEOUT", "{}", screen.text());
+    let run = S3270::new().run(&dir, "quiet", &script).unwrap();
     assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
+    run.snapshot(screen).unwrap()
 }
 
 /// An endpoint whose host is down: the client gets a screen with the error code, then the
@@ -401,28 +408,15 @@ fn upstream_failure_shows_the_error_code() {
 /// the bridge closes it.
 #[test]
 fn idle_session_is_ended_with_a_screen() {
-    let dir = TestDir::new("native_idle").unwrap();
-    let bridge = bridge_with_mock_and(free_port(), |c| {
+    let screen = screen_after_a_quiet_wait("native_idle", |c| {
         c.sessions.idle_timeout_seconds = Duration::from_secs(2);
     });
-    let mut script = Script::new();
-    script
-        .connect(&bridge.target("demo"))
-        .wait_unlock(10)
-        .action("Wait(4,Seconds)");
-    let screen = script.snapshot();
-    script.wait_disconnect(10);
-    let end = script.actions().len();
-    script.action("Query(ConnectionState)");
-    let run = S3270::new().run(&dir, "idle", &script).unwrap();
-    let screen = run.snapshot(screen).unwrap();
     assert_eq!(
         screen.row(0),
         "web3270: session ended: no input for too long.",
         "{}",
         screen.text()
     );
-    assert_eq!(run.ok_reply(end).unwrap().data, ["not-connected"]);
 }
 
 /// Shutdown while a client is connected: it gets a shutdown screen, then the close (s3270

@@ -79,13 +79,30 @@ fn a_wss_browser_trusting_the_test_ca_reaches_the_demo_host() {
 /// not match IP-address SANs, so it is told the DNS name to accept (`-accepthostname`).
 #[test]
 fn s3270_connects_with_tls_to_the_tn3270_listener() {
-    let pki = Pki::new("tls_listener_s3270");
+    s3270_logs_on_over_tls("tls_listener_s3270", "L:", |_| {});
+}
+
+/// `tls.tn3270_mode: starttls`: the TN3270 port speaks telnet and switches to TLS with the
+/// START-TLS option. s3270 without `L:` agrees, verifies the bridge's certificate and sees the
+/// demo host's logon screen over TLS.
+#[test]
+fn s3270_switches_to_tls_with_start_tls() {
+    s3270_logs_on_over_tls("tls_listener_starttls", "", |t| {
+        t.tn3270_mode = Tn3270TlsMode::StartTls;
+    });
+}
+
+/// s3270 (host prefix `prefix`) trusting a test CA connects to a TLS bridge configured by
+/// `adjust`: the demo logon screen, over TN3270E, and `Query(Tls)` says the host (the bridge)
+/// is verified.
+fn s3270_logs_on_over_tls(name: &str, prefix: &str, adjust: impl FnOnce(&mut TlsConfig)) {
+    let pki = Pki::new(name);
     let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = start_in_thread(tls_config(&cert, |_| {}));
-    let dir = TestDir::new("tls_listener_s3270_run").unwrap();
+    let bridge = start_in_thread(tls_config(&cert, adjust));
+    let dir = TestDir::new(&format!("{name}_run")).unwrap();
     let mut script = Script::new();
     script
-        .connect(&format!("L:{}", bridge.target("demo")))
+        .connect(&format!("{prefix}{}", bridge.target("demo")))
         .wait_unlock(10);
     let logon = script.snapshot();
     script.action("Query(Tls)");
@@ -98,38 +115,6 @@ fn s3270_connects_with_tls_to_the_tn3270_listener() {
         .arg("-accepthostname")
         .arg("localhost")
         .run(&dir, "tls", &script)
-        .unwrap();
-    let logon = run.snapshot(logon).unwrap();
-    assert_eq!(logon.connection_state, "connected-tn3270e");
-    assert!(logon.contains("Userid     ===>"), "{}", logon.text());
-    let tls = run.ok_reply(tls_query).unwrap();
-    assert_eq!(tls.data, ["secure host-verified"]);
-}
-
-/// `tls.tn3270_mode: starttls`: the TN3270 port speaks telnet and switches to TLS with the
-/// START-TLS option. s3270 without `L:` agrees, verifies the bridge's certificate and sees the
-/// demo host's logon screen over TLS.
-#[test]
-fn s3270_switches_to_tls_with_start_tls() {
-    let pki = Pki::new("tls_listener_starttls");
-    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
-    let bridge = start_in_thread(tls_config(&cert, |t| {
-        t.tn3270_mode = Tn3270TlsMode::StartTls;
-    }));
-    let dir = TestDir::new("tls_listener_starttls_run").unwrap();
-    let mut script = Script::new();
-    script.connect(&bridge.target("demo")).wait_unlock(10);
-    let logon = script.snapshot();
-    script.action("Query(Tls)");
-    let tls_query = script.actions().len() - 1;
-    let ca = pki.ca_file.to_string_lossy().into_owned();
-    let run = S3270::new()
-        .model("3279-2-E")
-        .arg("-cafile")
-        .arg(&ca)
-        .arg("-accepthostname")
-        .arg("localhost")
-        .run(&dir, "starttls", &script)
         .unwrap();
     let logon = run.snapshot(logon).unwrap();
     assert_eq!(logon.connection_state, "connected-tn3270e");

@@ -11,8 +11,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use support::*;
 use tn3270::input::Key;
-use tn3270::terminal::{Terminal, TerminalConfig, TerminalModel};
-use tn3270::tn3270e::{DataType, Mode};
+use tn3270::tn3270e::DataType;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -85,27 +84,7 @@ async fn browser_logs_on_detaches_and_resumes_to_the_same_screen() {
         json!(token),
         "a new token on each attach"
     );
-    let mut term = Terminal::for_records(
-        TerminalConfig {
-            model: TerminalModel::parse("3279-2-E").unwrap(),
-            ..TerminalConfig::default()
-        },
-        Mode::Tn3270,
-        None,
-    );
-    loop {
-        match next(&mut ws).await {
-            Message::Binary(b) => {
-                let (&code, record) = b.split_first().unwrap();
-                let dt = DataType::from_byte(code).unwrap();
-                term.feed_record(dt, record);
-                if dt == DataType::Data3270 {
-                    break;
-                }
-            }
-            other => panic!("expected the snapshot, got {other:?}"),
-        }
-    }
+    let term = read_snapshot(&mut ws).await;
     assert_eq!(term.text_rows(), menu);
 
     // The used token is spent: a second resume with it fails.

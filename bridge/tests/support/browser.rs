@@ -131,3 +131,30 @@ impl Browser {
         }
     }
 }
+
+/// After a resume's `session` message: the snapshot the bridge sends (the BIND-IMAGE when
+/// bound, then one 3270-DATA record redrawing its mirror) applied to a fresh 3279-2-E
+/// record-mode terminal. Anything else first is a failure.
+pub async fn read_snapshot(ws: &mut Ws) -> Terminal {
+    let mut term = Terminal::for_records(
+        TerminalConfig {
+            model: TerminalModel::parse("3279-2-E").unwrap(),
+            ..TerminalConfig::default()
+        },
+        tn3270::tn3270e::Mode::Tn3270,
+        None,
+    );
+    loop {
+        match next(ws).await {
+            Message::Binary(bytes) => {
+                let (&code, record) = bytes.split_first().unwrap();
+                let data_type = DataType::from_byte(code).unwrap();
+                term.feed_record(data_type, record);
+                if data_type == DataType::Data3270 {
+                    return term;
+                }
+            }
+            other => panic!("expected the snapshot, got {other:?}"),
+        }
+    }
+}
