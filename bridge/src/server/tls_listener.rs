@@ -38,9 +38,8 @@ use tokio::task::JoinSet;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
-use super::starttls::Rewind;
 use crate::config::TlsConfig;
-use crate::tls::{TlsConfigError, TlsError};
+use crate::tls::{Rewind, TlsConfigError, TlsError};
 
 /// How long a client has to complete the TLS handshake after connecting.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);

@@ -24,6 +24,7 @@
 //! START-TLS (draft-altman-telnet-starttls, as used by TN3270 servers).
 
 pub mod error;
+mod rewind;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -38,6 +39,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::config::{Endpoint, TlsConfig, TlsVersion};
 pub use error::{TlsConfigError, TlsError};
+pub use rewind::Rewind;
 
 /// The crypto provider of every TLS configuration the bridge builds: ring.
 pub fn provider() -> Arc<CryptoProvider> {

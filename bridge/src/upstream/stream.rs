@@ -13,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use super::UpstreamError;
-use crate::tls::{TlsClient, TlsError};
+use crate::tls::{Rewind, TlsClient, TlsError};
 
 /// Anything a host connection can run over besides TCP (an in-process host, a test duplex).
 pub trait UpstreamIo: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
@@ -22,12 +22,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> UpstreamIo for T {}
 
 /// A TCP stream that first yields bytes already read from it (the bytes after START-TLS
 /// FOLLOWS that belong to the TLS layer).
-#[derive(Debug)]
-pub(crate) struct Prefixed {
-    prefix: Vec<u8>,
-    pos: usize,
-    inner: TcpStream,
-}
+pub(crate) type Prefixed = Rewind<TcpStream>;
 
 /// The connection's stream.
 pub(crate) enum Stream {
@@ -43,11 +38,7 @@ pub(crate) enum Stream {
 
 impl Stream {
     pub(crate) fn plain(tcp: TcpStream) -> Stream {
-        Stream::Plain(Prefixed {
-            prefix: Vec::new(),
-            pos: 0,
-            inner: tcp,
-        })
+        Stream::Plain(Rewind::new(Vec::new(), tcp))
     }
 
     /// Runs the TLS handshake over the plain stream; `leftover` are bytes already read that
@@ -63,8 +54,7 @@ impl Stream {
                 "TLS requested on a stream that is not plain TCP".into(),
             )));
         };
-        plain.prefix = leftover.to_vec();
-        plain.pos = 0;
+        plain.set_prefix(leftover.to_vec());
         let stream = tokio::time::timeout(timeout, tls.handshake(plain))
             .await
             .map_err(|_| UpstreamError::TlsTimeout { after: timeout })??;
@@ -128,41 +118,6 @@ pub(crate) async fn connect_tcp(
             target,
             after: timeout,
         }),
-    }
-}
-
-impl AsyncRead for Prefixed {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        if let Some(rest) = this.prefix.get(this.pos..).filter(|r| !r.is_empty()) {
-            let n = rest.len().min(buf.remaining());
-            buf.put_slice(rest.get(..n).unwrap_or_default());
-            this.pos += n;
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut this.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Prefixed {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 
