@@ -120,8 +120,14 @@ function onState(st) {
   }
 }
 
+/** The page's own colours follow the terminal's theme (style.css: `:root[data-theme]`). */
+function applyPageTheme(theme) {
+  document.documentElement.dataset.theme = theme || DEFAULTS.theme;
+}
+
 async function start({ resume = true } = {}) {
   const s = settings();
+  applyPageTheme(s.theme);
   if (session) session.destroy({ keepSession: resume });
   session = null;
   try {
@@ -237,7 +243,10 @@ function setupSettings() {
     if (['fontSize', 'cursor', 'codePage'].some((k) => before[k] !== after[k])) {
       await start({ resume: true }); // a new terminal, the same host session
     } else {
-      if (before.theme !== after.theme) session?.setTheme(after.theme);
+      if (before.theme !== after.theme) {
+        session?.setTheme(after.theme);
+        applyPageTheme(after.theme);
+      }
       if (after.keymap !== before.keymap) {
         try { session?.setKeymap(after.keymap || '{}'); } catch (err) {
           $('settings-error').textContent = `Keymap refused: ${err.message}`;
@@ -485,6 +494,7 @@ window.addEventListener('hashchange', () => location.reload());
 login.form.addEventListener('submit', submitSignIn);
 logoutEl.addEventListener('click', logOut);
 
+applyPageTheme(settings().theme);
 buildKeyBar();
 setupSettings();
 if (!fragment.has('demo')) { // the demo screen needs no bridge

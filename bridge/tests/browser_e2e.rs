@@ -1004,6 +1004,11 @@ async fn settings_are_kept_per_browser_and_the_fragment_overrides_them() {
         page.goto(&bridge.url("/")).await;
         page.wait_screen("Password").await;
         assert_eq!(page.js(BACKGROUND).await, json!([0, 0, 0]), "x3270: black");
+        assert_eq!(
+            page.js("return getComputedStyle(document.body).backgroundColor").await,
+            "rgb(21, 23, 26)",
+            "the dark page"
+        );
         let fitted = page.js(CELL_HEIGHT).await.as_f64().unwrap();
 
         // Open the panel, choose the green theme and a 12 px font, try a broken keymap first.
@@ -1065,6 +1070,12 @@ async fn settings_are_kept_per_browser_and_the_fragment_overrides_them() {
         .await;
         page.wait_screen("Password").await;
         assert_eq!(page.js(BACKGROUND).await, json!([0xff, 0xff, 0xff]), "light from the fragment");
+        // The page around the terminal is light too.
+        assert_eq!(
+            page.js("return getComputedStyle(document.body).backgroundColor").await,
+            "rgb(238, 240, 243)",
+            "the page follows the light theme"
+        );
         page.shot("fragment-light").await;
         let saved = page.js("return JSON.parse(localStorage.getItem('web3270.settings'))").await;
         assert_eq!(saved["theme"], "green", "the fragment is not saved");
