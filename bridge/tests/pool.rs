@@ -652,7 +652,7 @@ async fn lu_pool_gives_each_session_its_own_lu() {
     let listed = endpoint_json(&bridge, "a").await;
     assert_eq!(
         listed["lu_pool"],
-        json!({"size": 2, "in_use": ["LUA1", "LUA2"]})
+        json!({"size": 2, "in_use": ["LUA1", "LUA2"], "quarantined": []})
     );
 
     let (code, close, _) = open(&bridge, None).await.err().unwrap();
@@ -705,6 +705,33 @@ async fn a_rejected_lu_is_skipped_for_the_next() {
         endpoint_json(&bridge, "a").await["lu_pool"]["in_use"],
         json!(["LUB2"])
     );
+}
+
+/// An LU the host rejected is passed over by the next sessions while another LU is free
+/// (quarantine), and tried again when it is the only one left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_lu_is_quarantined_while_others_are_free() {
+    let host = Host::start_rejecting(&["LUQ1"]).await;
+    let mut e = endpoint("a", host.port, 1);
+    e.lu_names = vec!["LUQ1".into(), "LUQ2".into(), "LUQ3".into()];
+    let bridge = start(config(vec![e], Strategy::RoundRobin)).await;
+    let first = open(&bridge, None).await.unwrap();
+    assert_eq!(first.lu(), Some("LUQ2"));
+    assert_eq!(
+        endpoint_json(&bridge, "a").await["lu_pool"]["quarantined"],
+        json!(["LUQ1"])
+    );
+    // Without the quarantine the next session would ask for LUQ1 again first.
+    let second = open(&bridge, None).await.unwrap();
+    assert_eq!(second.lu(), Some("LUQ3"));
+    assert_eq!(host.connect_names(), ["LUQ1", "LUQ2", "LUQ3"]);
+    // Only LUQ1 is free: it is asked for again (the host may have freed it), and refused.
+    let Err((code, _, _)) = open(&bridge, None).await else {
+        panic!("a session with no free LU the host takes")
+    };
+    assert_eq!(code, "LU_POOL_EXHAUSTED");
+    assert_eq!(host.connect_names(), ["LUQ1", "LUQ2", "LUQ3", "LUQ1"]);
+    drop((first, second));
 }
 
 /// An explicitly named LU (a native client's `NAME:LU`, here through the library API)

@@ -94,6 +94,8 @@ pub struct LuPoolView {
     pub size: usize,
     /// The LUs held by live sessions.
     pub in_use: Vec<String>,
+    /// The LUs the host rejected in the last 5 minutes: passed over while another is free.
+    pub quarantined: Vec<String>,
 }
 
 /// `GET /api/v1/endpoints` answer.
@@ -190,6 +192,7 @@ pub fn endpoint_view(e: &EndpointState) -> EndpointView {
         lu_pool: LuPoolView {
             size: e.config.lu_names.len(),
             in_use: e.lus_in_use(),
+            quarantined: e.lus_quarantined(),
         },
     }
 }

@@ -56,7 +56,7 @@ pub mod health;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -71,6 +71,8 @@ pub use health::{CheckResult, Health, Status};
 pub const MAX_ENDPOINTS: usize = 256;
 /// Most LUs tried on one endpoint for one session when the host rejects them.
 pub const MAX_LU_ATTEMPTS: usize = 8;
+/// How long an LU the host rejected is passed over while another LU of the pool is free.
+pub const LU_QUARANTINE: Duration = Duration::from_secs(300);
 /// Longest wait for a place to open a connection under `sessions.connection_pool_size`.
 pub const OPEN_QUEUE_WAIT: Duration = Duration::from_secs(30);
 
@@ -86,6 +88,17 @@ pub struct Live {
 struct Leases {
     active: usize,
     lus: BTreeSet<String>,
+    /// LUs of `lu_names` the host rejected (upper case), and when: passed over for
+    /// [`LU_QUARANTINE`] while another LU is free.
+    rejected: BTreeMap<String, Instant>,
+}
+
+impl Leases {
+    /// Forgets rejections older than [`LU_QUARANTINE`].
+    fn expire_rejections(&mut self, now: Instant) {
+        self.rejected
+            .retain(|_, at| now.saturating_duration_since(*at) < LU_QUARANTINE);
+    }
 }
 
 impl Live {
@@ -125,6 +138,31 @@ impl Live {
             .lock()
             .map(|l| l.lus.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// The LUs of `lu_names` the host rejected within [`LU_QUARANTINE`], sorted.
+    pub fn lus_quarantined(&self) -> Vec<String> {
+        self.leases
+            .lock()
+            .map(|mut l| {
+                l.expire_rejections(Instant::now());
+                l.rejected.keys().cloned().collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The host rejected `lu`: pass it over for a while.
+    fn note_rejected(&self, lu: &str) {
+        if let Ok(mut l) = self.leases.lock() {
+            l.rejected.insert(lu.to_ascii_uppercase(), Instant::now());
+        }
+    }
+
+    /// The host took `lu`: it is no longer passed over.
+    fn note_accepted(&self, lu: &str) {
+        if let Ok(mut l) = self.leases.lock() {
+            l.rejected.remove(&lu.to_ascii_uppercase());
+        }
     }
 }
 
@@ -178,10 +216,17 @@ impl Lease {
             }
             None if endpoint.config.lu_names.is_empty() => None,
             None => {
-                let free = endpoint.config.lu_names.iter().find(|lu| {
+                leases.expire_rejections(Instant::now());
+                let mut candidates = endpoint.config.lu_names.iter().filter(|lu| {
                     let key = lu.to_ascii_uppercase();
                     !leases.lus.contains(&key) && !skip.iter().any(|s| s.eq_ignore_ascii_case(lu))
                 });
+                // A free LU the host has not rejected lately, else a free one anyway (the
+                // host may take it again).
+                let free = candidates
+                    .clone()
+                    .find(|lu| !leases.rejected.contains_key(&lu.to_ascii_uppercase()))
+                    .or_else(|| candidates.next());
                 match free {
                     Some(lu) => Some((lu.clone(), lu.to_ascii_uppercase())),
                     None => return Err(NoLease::LuExhausted),
@@ -840,6 +885,7 @@ impl Pool {
                 if pooled_lu && lu_rejected {
                     let lu = lease.lu().unwrap_or_default().to_owned();
                     tracing::info!(endpoint = %name, %lu, "host rejected the LU; trying the next");
+                    endpoint.live.note_rejected(&lu);
                     rejected.push(lu);
                     drop(result);
                     drop(lease);
@@ -857,6 +903,9 @@ impl Pool {
                 match result {
                     Ok(upstream) => {
                         endpoint.live.update_health(Health::session_ok);
+                        if let Some(lu) = lease.lu() {
+                            endpoint.live.note_accepted(lu);
+                        }
                         if tried.iter().any(|t| t.code != "ENDPOINT_DOWN") {
                             self.failovers.fetch_add(1, Ordering::Relaxed);
                         }

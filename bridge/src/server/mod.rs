@@ -94,6 +94,11 @@ impl EndpointState {
         self.live.lus_in_use()
     }
 
+    /// The LUs the host rejected lately (`crate::pool::LU_QUARANTINE`).
+    pub fn lus_quarantined(&self) -> Vec<String> {
+        self.live.lus_quarantined()
+    }
+
     /// The endpoint sessions dial: the configured one, or for a built-in host its loopback
     /// address (with the configured connect timeout). `upstream` refuses `builtin` endpoints.
     pub fn dial_target(&self) -> Endpoint {
