@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bridge::config::{
     AuthType, Builtin, Config, ConfigError, Framework, LogLevel, Strategy, TlsMode, TlsVersion,
-    MASK,
+    Tn3270TlsMode, MASK,
 };
 
 /// No environment at all.
@@ -617,9 +617,20 @@ fn auth_and_tls_can_be_configured_entirely_from_the_environment() {
     let c = Config::from_yaml("{}", "f", &env).unwrap();
     assert_eq!(c.authentication.token.as_ref().unwrap().expose(), "tok");
     assert!(c.tls.enabled);
+    assert_eq!(c.tls.tn3270_mode, Tn3270TlsMode::Implicit);
     assert!(c.audit.is_enabled());
     assert!(c.rate_limiting.enabled);
     assert_eq!(c.rate_limiting.max_rps, 50);
+
+    let starttls = [("WEB3270_TLS_TN3270_MODE", "starttls")];
+    let c = Config::from_yaml("tls: { tn3270_mode: implicit }\n", "f", &starttls).unwrap();
+    assert_eq!(c.tls.tn3270_mode, Tn3270TlsMode::StartTls);
+    let e = Config::from_yaml("{}", "f", &[("ZIG3270_TLS_TN3270_MODE", "later")]).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("environment variable ZIG3270_TLS_TN3270_MODE (overrides tls.tn3270_mode): invalid value: \"later\""),
+        "{e}"
+    );
 }
 
 #[test]

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
 use super::scalar::{self, Scalar};
-use super::types::{AuthType, Config, Framework, LogFormat, LogLevel, Secret, Strategy};
+use super::types::{
+    AuthType, Config, Framework, LogFormat, LogLevel, Secret, Strategy, Tn3270TlsMode,
+};
 use super::ConfigError;
 
 /// A source of environment variables.
@@ -111,6 +113,7 @@ pub const OVERRIDES: &[Override] = &[
     set!("TLS_ENABLED", "tls.enabled", |c, v| c.tls.enabled = scalar::boolean(v)?),
     set!("TLS_CERT", "tls.cert_path", |c, v| c.tls.cert_path = Some(scalar::path(v)?)),
     set!("TLS_KEY", "tls.key_path", |c, v| c.tls.key_path = Some(scalar::path(v)?)),
+    set!("TLS_TN3270_MODE", "tls.tn3270_mode", |c, v| c.tls.tn3270_mode = scalar::choice::<Tn3270TlsMode>(v)?),
     set!("LOG_LEVEL", "logging.level", |c, v| c.logging.level = scalar::choice::<LogLevel>(v)?),
     set!("LOG_FILE", "logging.file", |c, v| c.logging.file = Some(scalar::path(v)?)),
     set!("LOG_MAX_SIZE", "logging.max_size_mb", |c, v| c.logging.max_size = scalar::size_megabytes(v)?),
