@@ -280,6 +280,14 @@ fn native_sessions_are_listed_shown_and_deleted_through_the_api() {
     assert_eq!(session["status"], "connected", "{session}");
     assert_eq!(session["endpoint"], "demo", "{session}");
     assert_eq!(session["lu"], "DEMO0001", "{session}");
+    // s3270's own end of the connection: an ephemeral port on loopback.
+    let client_address = session["client_address"].as_str().unwrap_or_default();
+    assert!(client_address.starts_with("127.0.0.1:"), "{session}");
+    assert_ne!(
+        client_address,
+        format!("127.0.0.1:{}", bridge.tn3270().port()),
+        "{session}"
+    );
     let id = session["id"].as_str().unwrap().to_owned();
     assert_eq!(
         rt.block_on(get(addr, "/api/v1/sessions?kind=websocket", &[]))

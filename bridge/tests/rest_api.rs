@@ -164,6 +164,8 @@ async fn logon_on_mainframe_mocker_shows_what_s3270_shows() {
     assert_eq!(one.body["port"], host.port);
     assert_eq!(one.body["user"], "alice");
     assert_eq!(one.body["application"], "LOGON");
+    let client_address = one.body["client_address"].as_str().unwrap_or_default();
+    assert!(client_address.starts_with("127.0.0.1:"), "{}", one.body);
 
     let screen = screen_showing(bridge.addr, &id, "USERID").await;
     assert_eq!(screen["session_id"], id.as_str());
@@ -344,6 +346,8 @@ async fn list_filters_pages_and_delete() {
     assert_eq!(browser["status"], "attached");
     assert_eq!(browser["endpoint"], "demo");
     assert_eq!(browser["host"], "builtin:demo");
+    let browser_address = browser["client_address"].as_str().unwrap_or_default();
+    assert!(browser_address.starts_with("127.0.0.1:"), "{browser}");
     assert!(browser["created_at"].as_str().unwrap().ends_with('Z'));
 
     let page = get(addr, "/api/v1/sessions?limit=2&offset=1").await;

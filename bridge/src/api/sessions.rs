@@ -104,6 +104,10 @@ pub struct SessionResource {
     pub application: Option<String>,
     /// While `status` is `suspended`: the reason given, if any.
     pub suspend_reason: Option<String>,
+    /// (*ext.*) The address (`ip:port`, as in the audit log) of the browser, TN3270 client or
+    /// REST caller that opened the session; behind a trusted proxy its `X-Forwarded-For`
+    /// address (port 0).
+    pub client_address: Option<String>,
 }
 
 /// `POST /api/v1/sessions/{id}/suspend` body (optional).
@@ -332,6 +336,7 @@ fn resource(state: &AppState, s: SessionSummary) -> SessionResource {
         user: s.user,
         application: s.application,
         suspend_reason: s.suspend_reason,
+        client_address: s.client,
     }
 }
 
@@ -376,7 +381,7 @@ pub async fn create_session(
             kind: SessionKind::Api,
             user: req.user.clone(),
             application: req.application.clone(),
-            client: None,
+            client: caller.client.map(|a| a.to_string()),
             code_page: None,
         },
     };
