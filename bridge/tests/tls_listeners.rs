@@ -347,3 +347,75 @@ fn an_unreadable_certificate_stops_serve_with_its_cause() {
     assert!(text.contains("/nonexistent/cert.pem"), "{text}");
     assert!(text.contains("TLS_CONFIG_READ"), "{text}");
 }
+
+/// The bridge's key encrypted by `openssl pkcs8 -topk8` with `scheme` and `password`.
+fn encrypted_key(cert: &CertFiles, scheme: &[&str], password: &str) -> std::path::PathBuf {
+    let out = cert
+        .key
+        .with_extension(format!("{}.pem", scheme.join("").replace('-', "")));
+    let status = std::process::Command::new("openssl")
+        .args(["pkcs8", "-topk8"])
+        .args(scheme)
+        .arg("-in")
+        .arg(&cert.key)
+        .arg("-out")
+        .arg(&out)
+        .args(["-passout", &format!("pass:{password}")])
+        .status()
+        .expect("openssl (scripts/test.sh installs it)");
+    assert!(status.success(), "openssl pkcs8 {scheme:?}");
+    let pem = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{pem}"
+    );
+    out
+}
+
+/// A key encrypted by OpenSSL (PBES2: PBKDF2 and AES-256, scrypt, 3DES, PBKDF2-HMAC-SHA-1 as
+/// OpenSSL 1.0 wrote it) serves
+/// HTTPS with `tls.key_password`; a wrong password or none stops `serve` with its named cause.
+#[test]
+fn an_encrypted_key_is_read_with_key_password() {
+    let pki = Pki::new("tls_listener_encrypted_key");
+    let cert = pki.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let password = "s3cret pass";
+    for scheme in [
+        &["-v2", "aes-256-cbc"][..],
+        &["-scrypt"][..],
+        &["-v2", "des3"][..],
+        &["-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1"][..],
+    ] {
+        let key = encrypted_key(&cert, scheme, password);
+        let bridge = start_in_thread(tls_config(&cert, |tls| {
+            tls.key_path = Some(key.clone());
+            tls.key_password = Some(bridge::config::Secret::new(password));
+        }));
+        let answer = runtime().block_on(https_health(bridge.addr, tls_client(&pki.ca_file, None)));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{scheme:?}: {answer}");
+    }
+
+    let key = encrypted_key(&cert, &["-v2", "aes-192-cbc"], password);
+    let refused = |key_password: Option<&str>| {
+        let config = tls_config(&cert, |tls| {
+            tls.key_path = Some(key.clone());
+            tls.key_password = key_password.map(bridge::config::Secret::new);
+        });
+        runtime()
+            .block_on(bridge::server::run(config, async {}, |_| {
+                panic!("must not get ready")
+            }))
+            .unwrap_err()
+            .to_string()
+    };
+    let wrong = refused(Some("not it"));
+    assert!(wrong.contains("TLS_CONFIG_KEY_PASSWORD"), "{wrong}");
+    assert!(wrong.contains(&key.display().to_string()), "{wrong}");
+    assert!(
+        !wrong.contains("not it"),
+        "the password is never printed: {wrong}"
+    );
+    let none = refused(None);
+    assert!(none.contains("TLS_CONFIG_ENCRYPTED_KEY"), "{none}");
+    assert!(none.contains("set tls.key_password"), "{none}");
+}

@@ -178,8 +178,20 @@ pub enum TlsConfigError {
     },
     /// A client certificate without its key, or the reverse.
     IncompleteClientAuth,
-    /// Encrypted private keys (`key_password`) are not supported: decrypt the key first.
-    EncryptedKeyUnsupported,
+    /// The key file holds an encrypted key that cannot be read as configured: no password,
+    /// or OpenSSL's legacy PEM encryption.
+    EncryptedKey {
+        /// The file.
+        path: PathBuf,
+        /// What to do, e.g. `set tls.key_password`.
+        hint: &'static str,
+    },
+    /// The encrypted PKCS#8 key could not be decrypted with `tls.key_password` (a wrong
+    /// password, a damaged file, or a scheme other than PBES2).
+    KeyPassword {
+        /// The file.
+        path: PathBuf,
+    },
     /// The name to verify is not a valid DNS name or IP address.
     InvalidServerName(String),
     /// No `ca_file` and no usable certificate in the system trust store.
@@ -198,7 +210,8 @@ impl TlsConfigError {
             TlsConfigError::NoCertificate { .. } => "TLS_CONFIG_NO_CERTIFICATE",
             TlsConfigError::NoPrivateKey { .. } => "TLS_CONFIG_NO_PRIVATE_KEY",
             TlsConfigError::IncompleteClientAuth => "TLS_CONFIG_INCOMPLETE_CLIENT_AUTH",
-            TlsConfigError::EncryptedKeyUnsupported => "TLS_CONFIG_ENCRYPTED_KEY",
+            TlsConfigError::EncryptedKey { .. } => "TLS_CONFIG_ENCRYPTED_KEY",
+            TlsConfigError::KeyPassword { .. } => "TLS_CONFIG_KEY_PASSWORD",
             TlsConfigError::InvalidServerName(_) => "TLS_CONFIG_SERVER_NAME",
             TlsConfigError::NoTrustedRoots => "TLS_CONFIG_NO_ROOTS",
             TlsConfigError::UnknownCipherSuite(_) => "TLS_CONFIG_CIPHER_SUITE",
@@ -217,14 +230,24 @@ impl fmt::Display for TlsConfigError {
                 write!(f, "no PEM certificate in {}", path.display())
             }
             TlsConfigError::NoPrivateKey { path } => {
-                write!(f, "no unencrypted PEM private key in {}", path.display())
+                write!(f, "no PEM private key in {}", path.display())
             }
             TlsConfigError::IncompleteClientAuth => {
                 f.write_str("tls.client_cert and tls.client_key must be given together")
             }
-            TlsConfigError::EncryptedKeyUnsupported => {
-                f.write_str("encrypted private keys are not supported; decrypt the key file")
+            TlsConfigError::EncryptedKey { path, hint } => {
+                write!(
+                    f,
+                    "the private key in {} is encrypted: {hint}",
+                    path.display()
+                )
             }
+            TlsConfigError::KeyPassword { path } => write!(
+                f,
+                "cannot decrypt the private key in {}: wrong tls.key_password, a damaged file, \
+                 or an encryption other than PKCS#8 PBES2 (PBKDF2 or scrypt with AES or 3DES)",
+                path.display()
+            ),
             TlsConfigError::InvalidServerName(name) => {
                 write!(f, "{name:?} is not a valid TLS server name")
             }

@@ -11,7 +11,8 @@
 //!   handshake over any byte stream (a fresh TCP socket for implicit TLS, or the telnet
 //!   socket after START-TLS FOLLOWS).
 //! - [`server_config`]: the server configuration of the bridge's listeners from the `tls:`
-//!   section ([`crate::config::TlsConfig`]): certificate chain and key (PEM), minimum
+//!   section ([`crate::config::TlsConfig`]): certificate chain and key (PEM; an encrypted
+//!   PKCS#8 key is decrypted with `key_password`, [`key`]), minimum
 //!   version, cipher suites by IANA name, and client certificates required when
 //!   `ca_cert_path` is set (mutual TLS).
 //! - [`TlsError`] / [`TlsConfigError`] ([`error`]): the causes, with stable codes.
@@ -24,6 +25,7 @@
 //! START-TLS (draft-altman-telnet-starttls, as used by TN3270 servers).
 
 pub mod error;
+pub mod key;
 mod rewind;
 
 use std::path::{Path, PathBuf};
@@ -166,9 +168,6 @@ impl TlsClient {
 /// defaults. With `ca_cert_path`, every client must present a certificate signed by that CA
 /// (mutual TLS, required).
 pub fn server_config(tls: &TlsConfig) -> Result<rustls::ServerConfig, TlsConfigError> {
-    if tls.key_password.is_some() {
-        return Err(TlsConfigError::EncryptedKeyUnsupported);
-    }
     let cert_path = tls
         .cert_path
         .as_deref()
@@ -234,7 +233,7 @@ pub fn server_config(tls: &TlsConfig) -> Result<rustls::ServerConfig, TlsConfigE
         None => builder.with_no_client_auth(),
     };
     builder
-        .with_single_cert(load_certs(cert_path)?, load_key(key_path)?)
+        .with_single_cert(load_certs(cert_path)?, listener_key(tls, key_path)?)
         .map_err(rejected)
 }
 
@@ -252,12 +251,21 @@ pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsConfig
     Ok(certs)
 }
 
-/// Reads the first private key (PKCS#8, PKCS#1 or SEC1) of a PEM file.
+/// Reads the first private key (PKCS#8, PKCS#1 or SEC1) of a PEM file; an encrypted one is
+/// refused ([`key`]: endpoints' client keys have no password setting).
 pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsConfigError> {
+    key::parse(path, &read(path)?, None, key::PasswordKey::None)
+}
+
+/// The listeners' private key: encrypted PKCS#8 decrypted with `tls.key_password`, or plain.
+fn listener_key(tls: &TlsConfig, path: &Path) -> Result<PrivateKeyDer<'static>, TlsConfigError> {
     let pem = read(path)?;
-    PrivateKeyDer::from_pem_slice(&pem).map_err(|_| TlsConfigError::NoPrivateKey {
-        path: path.to_owned(),
-    })
+    let password = tls.key_password.as_ref().map(|p| p.expose());
+    let key = key::parse(path, &pem, password, key::PasswordKey::Listener)?;
+    if password.is_some() && !String::from_utf8_lossy(&pem).contains("ENCRYPTED PRIVATE KEY") {
+        tracing::warn!(path = %path.display(), "tls.key_password is set but the key is not encrypted");
+    }
+    Ok(key)
 }
 
 /// The trust anchors of a CA bundle (PEM).
@@ -443,7 +451,7 @@ mod tests {
     }
 
     #[test]
-    fn server_config_needs_files_and_rejects_encrypted_keys() {
+    fn server_config_needs_its_files() {
         let tls = TlsConfig {
             enabled: true,
             cert_path: Some("/nonexistent/cert.pem".into()),
@@ -451,13 +459,5 @@ mod tests {
             ..TlsConfig::default()
         };
         assert_eq!(server_config(&tls).unwrap_err().code(), "TLS_CONFIG_READ");
-        let tls = TlsConfig {
-            key_password: Some(crate::config::Secret::new("pw")),
-            ..tls
-        };
-        assert_eq!(
-            server_config(&tls).unwrap_err(),
-            TlsConfigError::EncryptedKeyUnsupported
-        );
     }
 }
