@@ -201,6 +201,7 @@ fn serve(args: &[String]) -> ExitCode {
         }
     };
     let demo = config.endpoints.iter().any(|e| e.builtin.is_some());
+    let scheme = if config.tls.enabled { "https" } else { "http" };
     let result = runtime.block_on(async {
         // Signal handlers go in before the listeners open (see `shutdown_signal`).
         let shutdown = bridge::server::shutdown_signal();
@@ -211,7 +212,7 @@ fn serve(args: &[String]) -> ExitCode {
                 addr.ip().to_string()
             };
             println!(
-                "web3270: open http://{host}:{}/{}",
+                "web3270: open {scheme}://{host}:{}/{}",
                 addr.port(),
                 if demo {
                     "  (endpoint: the embedded demo host)"

@@ -419,3 +419,177 @@ fn an_encrypted_key_is_read_with_key_password() {
     assert!(none.contains("TLS_CONFIG_ENCRYPTED_KEY"), "{none}");
     assert!(none.contains("set tls.key_password"), "{none}");
 }
+
+/// `GET path` over HTTPS trusting `ca_file` only; `Err` when the handshake fails (the
+/// bridge's certificate is not of that CA).
+async fn https_get(
+    addr: SocketAddr,
+    ca_file: &std::path::Path,
+    path: &str,
+) -> Result<String, String> {
+    let tls = tls_connect(addr, tls_client(ca_file, None), "localhost")
+        .await
+        .map_err(|e| e.to_string())?;
+    http_get(tls, path).await.map_err(|e| e.to_string())
+}
+
+/// The value of the unlabelled or labelled sample `series` in a Prometheus text answer.
+fn sample(metrics: &str, series: &str) -> Option<f64> {
+    metrics.lines().find_map(|l| {
+        l.strip_prefix(series)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// Replaces `to` by a copy of `from` the way rotation tools do (a new file renamed over it).
+fn replace_file(from: &std::path::Path, to: &std::path::Path) {
+    let tmp = to.with_extension("new");
+    std::fs::copy(from, &tmp).unwrap();
+    std::fs::rename(&tmp, to).unwrap();
+}
+
+/// The expiry of a PEM certificate as OpenSSL reads it, in Unix seconds (the oracle of the
+/// expiry gauge): `openssl x509 -enddate` then GNU `date`.
+fn openssl_not_after(cert: &std::path::Path) -> f64 {
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-enddate", "-in"])
+        .arg(cert)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let date = text.trim().strip_prefix("notAfter=").unwrap().to_owned();
+    let out = std::process::Command::new("date")
+        .args(["-u", "-d", &date, "+%s"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Certificate rotation without a restart: `web3270 serve` (the binary, TLS from
+/// `WEB3270_TLS_*`) serves the old CA's certificate; the files are replaced by another CA's
+/// and SIGHUP makes new connections get the new one, while a wss session opened before goes
+/// on; a broken certificate file on the next SIGHUP is refused (log line with its code,
+/// `tls_reloads_total{result="error"}`) and the good certificate stays. The expiry gauge is
+/// what OpenSSL reads in the file.
+#[test]
+fn a_rotated_certificate_is_served_after_sighup_and_a_broken_one_is_not() {
+    let dir = scratch("tls_reload");
+    let old = Pki::new("tls_reload_old");
+    let old_leaf = old.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let new = Pki::new("tls_reload_new");
+    let new_leaf = new.leaf("bridge", &["localhost", "127.0.0.1"]);
+    let (cert, key, log) = (
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+        dir.join("bridge.log"),
+    );
+    replace_file(&old_leaf.cert, &cert);
+    replace_file(&old_leaf.key, &key);
+    let serve = ServeProcess::start_with_env(&[
+        ("WEB3270_TLS_ENABLED", "true".as_ref()),
+        ("WEB3270_TLS_CERT", cert.as_os_str()),
+        ("WEB3270_TLS_KEY", key.as_os_str()),
+        ("WEB3270_LOG_FILE", log.as_os_str()),
+    ]);
+    assert!(
+        serve
+            .first_line
+            .starts_with("web3270: open https://127.0.0.1:"),
+        "{}",
+        serve.first_line
+    );
+    let addr = serve.addr;
+    let hup = || {
+        let status = std::process::Command::new("kill")
+            .args(["-HUP", &serve.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    runtime().block_on(async {
+        let health = https_get(addr, &old.ca_file, "/api/v1/health")
+            .await
+            .unwrap();
+        assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+        assert!(https_get(addr, &new.ca_file, "/api/v1/health")
+            .await
+            .is_err());
+        let metrics = https_get(addr, &old.ca_file, "/metrics").await.unwrap();
+        assert_eq!(
+            sample(&metrics, "web3270_tls_certificate_not_after_seconds"),
+            Some(openssl_not_after(&cert))
+        );
+        let errors_before =
+            sample(&metrics, "web3270_tls_reloads_total{result=\"error\"}").unwrap();
+        let mut browser = Browser::open(
+            wss_connect(addr, &old.ca_file, "localhost").await,
+            hello("demo"),
+        )
+        .await;
+        browser.until_shows("Logon").await;
+
+        replace_file(&new_leaf.key, &key);
+        replace_file(&new_leaf.cert, &cert);
+        hup();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while https_get(addr, &new.ca_file, "/api/v1/health")
+            .await
+            .is_err()
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the new certificate is not served"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(https_get(addr, &old.ca_file, "/api/v1/health")
+            .await
+            .is_err());
+        // The session made with the old certificate goes on.
+        browser
+            .type_and_send("ann\tDEMO", tn3270::input::Key::Enter)
+            .await;
+        browser.until_shows("Main menu").await;
+        let metrics = https_get(addr, &new.ca_file, "/metrics").await.unwrap();
+        assert!(sample(&metrics, "web3270_tls_reloads_total{result=\"ok\"}").unwrap() >= 1.0);
+
+        std::fs::write(dir.join("broken.pem"), "not a certificate\n").unwrap();
+        replace_file(&dir.join("broken.pem"), &cert);
+        hup();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let metrics = https_get(addr, &new.ca_file, "/metrics").await.unwrap();
+            let errors = sample(&metrics, "web3270_tls_reloads_total{result=\"error\"}").unwrap();
+            if errors > errors_before {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no failed reload counted"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let health = https_get(addr, &new.ca_file, "/api/v1/health")
+            .await
+            .unwrap();
+        assert!(
+            health.starts_with("HTTP/1.1 200"),
+            "the good certificate stays: {health}"
+        );
+    });
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("certificate reload failed")
+                && l.contains("TLS_CONFIG_NO_CERTIFICATE")),
+        "{log}"
+    );
+    assert!(log.contains("certificate reloaded"), "{log}");
+}

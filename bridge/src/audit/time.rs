@@ -46,8 +46,9 @@ pub(crate) fn civil(days: u64) -> (u64, u64, u64) {
     (y, m, d)
 }
 
-/// Day number of a civil date (`None` for a month or day out of range, or before 1970).
-fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
+/// Day number of a civil date (`None` for a month or day out of range, or before 1970; also
+/// the certificate dates of `crate::tls::validity`).
+pub(crate) fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }

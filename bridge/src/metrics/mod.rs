@@ -353,6 +353,10 @@ pub struct Registry {
     connect_failures: Labelled,
     log_write_errors: AtomicU64,
     log_dropped: AtomicU64,
+    /// TLS reloads: [succeeded, failed].
+    tls_reloads: [AtomicU64; 2],
+    /// The listeners' certificate `notAfter` (Unix seconds); 0 = none loaded.
+    tls_not_after: AtomicU64,
 }
 
 /// The one registry of this process.
@@ -369,6 +373,8 @@ pub static REGISTRY: Registry = Registry {
     connect_failures: Labelled::new(&["endpoint", "code"]),
     log_write_errors: AtomicU64::new(0),
     log_dropped: AtomicU64::new(0),
+    tls_reloads: [const { AtomicU64::new(0) }; 2],
+    tls_not_after: AtomicU64::new(0),
 };
 
 fn add(counter: Option<&AtomicU64>, n: u64) {
@@ -493,6 +499,16 @@ pub fn log_dropped(n: u64) {
 /// Log lines dropped so far.
 pub fn log_dropped_total() -> u64 {
     REGISTRY.log_dropped.load(Relaxed)
+}
+
+/// A reload of the listeners' certificate (`crate::server::tls_reload`) succeeded or failed.
+pub fn tls_reload(ok: bool) {
+    REGISTRY.tls_reloads[usize::from(!ok)].fetch_add(1, Relaxed);
+}
+
+/// The listeners' certificate now in use expires at `unix_seconds`.
+pub fn tls_certificate_not_after(unix_seconds: u64) {
+    REGISTRY.tls_not_after.store(unix_seconds, Relaxed);
 }
 
 /// Every metric now, with the figures read from `state` at this moment.

@@ -321,6 +321,28 @@ pub(crate) fn collect(r: &Registry, state: &AppState) -> Snapshot {
         "Log lines dropped because the log writer fell behind.",
     )
     .sample(Vec::new(), f(r.log_dropped.load(Relaxed)));
+    let fam = b.family(
+        "tls_reloads_total",
+        Kind::Counter,
+        "Reloads of the listeners' certificate (SIGHUP or a changed file), by result.",
+    );
+    if state.config.tls.enabled {
+        for (i, result) in ["ok", "error"].into_iter().enumerate() {
+            fam.sample(
+                vec![("result", result.to_owned())],
+                f(r.tls_reloads[i].load(Relaxed)),
+            );
+        }
+    }
+    let fam = b.family(
+        "tls_certificate_not_after_seconds",
+        Kind::Gauge,
+        "Expiry (Unix time) of the listeners' certificate in use (absent without TLS).",
+    );
+    let not_after = r.tls_not_after.load(Relaxed);
+    if state.config.tls.enabled && not_after > 0 {
+        fam.sample(Vec::new(), f(not_after));
+    }
     b.family(
         "uptime_seconds",
         Kind::Gauge,

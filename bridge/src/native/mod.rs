@@ -126,9 +126,10 @@ impl NativeConfig {
     }
 }
 
-/// The TLS acceptor of a TN3270 port in `tls.tn3270_mode: starttls`.
+/// The TLS acceptor of a TN3270 port in `tls.tn3270_mode: starttls` (reloadable: each
+/// upgrade uses the certificate in use at that moment).
 #[derive(Clone)]
-pub struct StartTls(pub tokio_rustls::TlsAcceptor);
+pub struct StartTls(pub crate::server::tls_listener::Acceptor);
 
 impl std::fmt::Debug for StartTls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -139,7 +140,7 @@ impl std::fmt::Debug for StartTls {
 impl PartialEq for StartTls {
     /// The same acceptor (the same server configuration).
     fn eq(&self, other: &StartTls) -> bool {
-        Arc::ptr_eq(self.0.config(), other.0.config())
+        Arc::ptr_eq(self.0.current().config(), other.0.current().config())
     }
 }
 

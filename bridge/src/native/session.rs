@@ -489,7 +489,7 @@ async fn negotiate(
                     .flush()
                     .await
                     .map_err(|e| format!("client write: {e}"))?;
-                if let Err(error) = client.start_tls(acceptor).await {
+                if let Err(error) = client.start_tls(&acceptor.current()).await {
                     metrics::refusal(Listener::Native, RefusalReason::TlsRequired);
                     tracing::warn!(cause = error.code(), %error, "native: START-TLS failed");
                     return Err(format!("START-TLS failed: {error}"));

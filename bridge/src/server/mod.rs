@@ -21,6 +21,7 @@ pub mod assets;
 pub mod http;
 pub mod starttls;
 pub mod tls_listener;
+pub mod tls_reload;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -193,16 +194,24 @@ pub async fn run(
     // the start before anything runs.
     // The TN3270 port is TLS from the first byte, or plain with START-TLS required
     // (`tls.tn3270_mode`).
-    let (http_tls, tn_tls, tn_start_tls) = if config.tls.enabled {
-        let http = tls_listener::acceptor(&config.tls, &[tls_listener::ALPN_HTTP1])
+    // Both reload together on SIGHUP or a changed file (tls_reload).
+    let (http_tls, tn_tls, tn_start_tls, tls_reloader) = if config.tls.enabled {
+        let http = tls_listener::Acceptor::new(&config.tls, &[tls_listener::ALPN_HTTP1])
             .map_err(ServeError::Tls)?;
-        let tn = tls_listener::acceptor(&config.tls, &[]).map_err(ServeError::Tls)?;
+        let tn = tls_listener::Acceptor::new(&config.tls, &[]).map_err(ServeError::Tls)?;
+        let reloader =
+            tls_reload::Reloader::new(config.tls.clone(), vec![http.clone(), tn.clone()]);
         match config.tls.tn3270_mode {
-            Tn3270TlsMode::Implicit => (Some(http), Some(tn), None),
-            Tn3270TlsMode::StartTls => (Some(http), None, Some(crate::native::StartTls(tn))),
+            Tn3270TlsMode::Implicit => (Some(http), Some(tn), None, Some(reloader)),
+            Tn3270TlsMode::StartTls => (
+                Some(http),
+                None,
+                Some(crate::native::StartTls(tn)),
+                Some(reloader),
+            ),
         }
     } else {
-        (None, None, None)
+        (None, None, None, None)
     };
     // Audit and authentication first: a bad key or hash stops the bridge before it listens.
     let audit = crate::audit::AuditLog::start(&config.audit).map_err(ServeError::Security)?;
@@ -241,6 +250,9 @@ pub async fn run(
             .with_connection_pool_size(config.sessions.connection_pool_size),
     );
     pool.start_health_checks(stop_rx.clone());
+    if let Some(reloader) = tls_reloader {
+        tokio::spawn(reloader.run(stop_rx.clone()));
+    }
     let http_addr = format!("{}:{}", config.server.bind_address, config.server.api_port);
     let listener = bind("HTTP", &http_addr, http_tls).await?;
     let local = listener.local_addr().map_err(ServeError::Http)?;
@@ -325,7 +337,7 @@ pub async fn run(
 async fn bind(
     what: &'static str,
     addr: &str,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<tls_listener::Acceptor>,
 ) -> Result<tls_listener::BridgeListener, ServeError> {
     let bind_error = |source| ServeError::Bind {
         what,

@@ -3,8 +3,9 @@
 //! implicit TLS as on port 992) and hands out [`ClientStream`]s with their [`ConnectionInfo`].
 //!
 //! Owns:
-//! - the TLS acceptor of the `tls:` section ([`acceptor`]: [`crate::tls::server_config`] plus
-//!   ALPN `http/1.1` on the HTTP port);
+//! - accepting with the TLS acceptor of the `tls:` section ([`Acceptor`], reloadable:
+//!   [`super::tls_reload`]; ALPN `http/1.1` on the HTTP port), each connection with the
+//!   certificate in use when it arrives;
 //! - handshakes off the accept loop: each runs in its own task within [`HANDSHAKE_TIMEOUT`],
 //!   at most [`MAX_HANDSHAKES`] at once (beyond that the loop waits, so the kernel backlog
 //!   pushes back); a failed handshake logs its named cause ([`handshake_cause`]: a
@@ -36,10 +37,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_rustls::server::TlsStream;
-use tokio_rustls::TlsAcceptor;
 
-use crate::config::TlsConfig;
-use crate::tls::{Rewind, TlsConfigError, TlsError};
+pub use super::tls_reload::Acceptor;
+use crate::tls::{Rewind, TlsError};
 
 /// How long a client has to complete the TLS handshake after connecting.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -122,7 +122,7 @@ impl BridgeListener {
     /// names the listener in the log (`HTTP`, `TN3270`).
     pub fn tls(
         listener: TcpListener,
-        acceptor: TlsAcceptor,
+        acceptor: Acceptor,
         what: &'static str,
     ) -> io::Result<BridgeListener> {
         let local = listener.local_addr()?;
@@ -229,17 +229,10 @@ pub async fn with_connection_info(mut request: Request, next: Next) -> Response 
     next.run(request).await
 }
 
-/// The TLS acceptor of the `tls:` section; `alpn` are the protocols offered (empty: no ALPN).
-pub fn acceptor(tls: &TlsConfig, alpn: &[&[u8]]) -> Result<TlsAcceptor, TlsConfigError> {
-    let mut config = crate::tls::server_config(tls)?;
-    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    Ok(TlsAcceptor::from(Arc::new(config)))
-}
-
 /// Accepts TCP connections and runs each handshake in its own task until `ready` closes.
 async fn accept_loop(
     listener: TcpListener,
-    acceptor: TlsAcceptor,
+    acceptor: Acceptor,
     ready: mpsc::Sender<(ClientStream, ConnectionInfo)>,
     what: &'static str,
 ) {
@@ -265,7 +258,8 @@ async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let acceptor = acceptor.clone();
+        // The certificate in use when the connection arrives (it may be reloaded meanwhile).
+        let acceptor = acceptor.current();
         let ready = ready.clone();
         tasks.spawn(async move {
             let _permit = permit;
@@ -385,6 +379,7 @@ mod tests {
     use axum::routing::get;
     use axum::{Extension, Router};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::TlsAcceptor;
 
     /// What a handler sees: our `ConnectionInfo` and axum's `ConnectInfo<SocketAddr>`.
     async fn who(
@@ -449,7 +444,7 @@ mod tests {
             .unwrap();
         let listener = BridgeListener::tls(
             TcpListener::bind("127.0.0.1:0").await.unwrap(),
-            TlsAcceptor::from(Arc::new(server)),
+            Acceptor::fixed(TlsAcceptor::from(Arc::new(server))),
             "test",
         )
         .unwrap();

@@ -27,6 +27,7 @@
 pub mod error;
 pub mod key;
 mod rewind;
+pub mod validity;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

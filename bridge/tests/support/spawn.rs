@@ -293,12 +293,18 @@ pub struct ServeProcess {
 impl ServeProcess {
     /// Starts the binary on free ports and reads its first line.
     pub fn start() -> ServeProcess {
+        ServeProcess::start_with_env(&[])
+    }
+
+    /// [`ServeProcess::start`] with more environment variables (`WEB3270_TLS_*`, ...).
+    pub fn start_with_env(env: &[(&str, &std::ffi::OsStr)]) -> ServeProcess {
         let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_web3270"))
             .arg("serve")
             .env("WEB3270_API_PORT", port.to_string())
             .env("WEB3270_PORT", free_port().to_string())
             .env_remove("WEB3270_BIND_ADDRESS")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
