@@ -438,6 +438,14 @@ fn bad_endpoint_extension_values_name_their_key() {
             "    tls: { client_cert: /c.pem }\n",
             "endpoints[0].tls.client_key",
         ),
+        (
+            "    tls: { client_key_password: pw }\n",
+            "endpoints[0].tls.client_key_password",
+        ),
+        (
+            "    tls: { client_cert: /c.pem, client_key: /k.pem, client_key_password: '${NOPE}' }\n",
+            "endpoints[0].tls.client_key_password",
+        ),
         ("    weight: 0\n", "endpoints[0].weight"),
         (
             "    lu_names: [A]\n    lu_pool: [B]\n",

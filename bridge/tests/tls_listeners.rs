@@ -348,30 +348,6 @@ fn an_unreadable_certificate_stops_serve_with_its_cause() {
     assert!(text.contains("TLS_CONFIG_READ"), "{text}");
 }
 
-/// The bridge's key encrypted by `openssl pkcs8 -topk8` with `scheme` and `password`.
-fn encrypted_key(cert: &CertFiles, scheme: &[&str], password: &str) -> std::path::PathBuf {
-    let out = cert
-        .key
-        .with_extension(format!("{}.pem", scheme.join("").replace('-', "")));
-    let status = std::process::Command::new("openssl")
-        .args(["pkcs8", "-topk8"])
-        .args(scheme)
-        .arg("-in")
-        .arg(&cert.key)
-        .arg("-out")
-        .arg(&out)
-        .args(["-passout", &format!("pass:{password}")])
-        .status()
-        .expect("openssl (scripts/test.sh installs it)");
-    assert!(status.success(), "openssl pkcs8 {scheme:?}");
-    let pem = std::fs::read_to_string(&out).unwrap();
-    assert!(
-        pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
-        "{pem}"
-    );
-    out
-}
-
 /// A key encrypted by OpenSSL (PBES2: PBKDF2 and AES-256, scrypt, 3DES, PBKDF2-HMAC-SHA-1 as
 /// OpenSSL 1.0 wrote it) serves
 /// HTTPS with `tls.key_password`; a wrong password or none stops `serve` with its named cause.
@@ -386,7 +362,7 @@ fn an_encrypted_key_is_read_with_key_password() {
         &["-v2", "des3"][..],
         &["-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1"][..],
     ] {
-        let key = encrypted_key(&cert, scheme, password);
+        let key = cert.encrypted_key(scheme, password);
         let bridge = start_in_thread(tls_config(&cert, |tls| {
             tls.key_path = Some(key.clone());
             tls.key_password = Some(bridge::config::Secret::new(password));
@@ -395,7 +371,7 @@ fn an_encrypted_key_is_read_with_key_password() {
         assert!(answer.starts_with("HTTP/1.1 200"), "{scheme:?}: {answer}");
     }
 
-    let key = encrypted_key(&cert, &["-v2", "aes-192-cbc"], password);
+    let key = cert.encrypted_key(&["-v2", "aes-192-cbc"], password);
     let refused = |key_password: Option<&str>| {
         let config = tls_config(&cert, |tls| {
             tls.key_path = Some(key.clone());

@@ -212,6 +212,34 @@ async fn client_certificate_given_mutual_tls_works() {
     upstream.close().await;
 }
 
+/// A client key encrypted by OpenSSL is read with `client_key_password`; without it the
+/// endpoint's TLS configuration is refused with the named cause and the fix.
+#[tokio::test]
+async fn an_encrypted_client_key_is_read_with_its_password() {
+    let pki = Pki::new("tls-mtls-encrypted");
+    let cert = pki.leaf("host", &["tn3270.test"]);
+    let client_cert = pki.leaf("client", &["bridge.test"]);
+    let ca = pki.ca_file.clone();
+    let port = tls_host(server_config(&cert, |t| t.ca_cert_path = Some(ca))).await;
+    let mut tls = tls_settings(&pki.ca_file, "tn3270.test");
+    tls.client_cert = Some(client_cert.cert.clone());
+    tls.client_key = Some(client_cert.encrypted_key(&["-v2", "aes-256-cbc"], "pw 1"));
+    tls.client_key_password = Some(bridge::config::Secret::new("pw 1"));
+    let mut upstream = Upstream::connect(&endpoint(port, Some(tls.clone())), options())
+        .await
+        .unwrap();
+    assert_eq!(first_record(&mut upstream).await.1, HELLO_RECORD);
+    upstream.close().await;
+
+    tls.client_key_password = None;
+    let e = Upstream::connect(&endpoint(port, Some(tls)), options())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(e.code(), "TLS_CONFIG_ENCRYPTED_KEY", "{e}");
+    assert!(e.to_string().contains("client_key_password"), "{e}");
+}
+
 #[tokio::test]
 async fn connection_reset_during_handshake() {
     // Reads the ClientHello, then resets the connection (SO_LINGER 0).

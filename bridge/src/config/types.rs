@@ -411,6 +411,9 @@ pub struct EndpointTls {
         serialize_with = "ser_with::opt_path"
     )]
     pub client_key: Option<PathBuf>,
+    /// Extension: password of an encrypted `client_key`. Masked when rendered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key_password: Option<Secret>,
     /// Skip certificate verification. For tests only; logged loudly.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub insecure: bool,
@@ -799,6 +802,8 @@ struct EndpointTlsMap {
     client_cert: Option<String>,
     #[serde(default, deserialize_with = "de_with::opt_text")]
     client_key: Option<String>,
+    #[serde(default)]
+    client_key_password: Option<Secret>,
     #[serde(default, deserialize_with = "de_with::boolean")]
     insecure: bool,
 }
@@ -835,6 +840,7 @@ impl<'de> Deserialize<'de> for EndpointTls {
                     server_name: m.server_name,
                     client_cert: m.client_cert.map(PathBuf::from),
                     client_key: m.client_key.map(PathBuf::from),
+                    client_key_password: m.client_key_password,
                     insecure: m.insecure,
                 })
             }

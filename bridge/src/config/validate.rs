@@ -241,6 +241,15 @@ pub(crate) fn validate_endpoint(at: &str, e: &mut Endpoint) -> Result<(), Violat
             "client_cert and client_key must be given together",
         ));
     }
+    if let Some(password) = &tls.client_key_password {
+        if tls.client_key.is_none() {
+            return Err(violation(
+                format!("{at}.tls.client_key_password"),
+                "only with client_key (the password of that key)",
+            ));
+        }
+        check_not_placeholder(&format!("{at}.tls.client_key_password"), password.expose())?;
+    }
     for (j, lu) in e.lu_names.iter_mut().enumerate() {
         let ok = !lu.is_empty()
             && lu.len() <= MAX_LU_NAME

@@ -5,7 +5,8 @@
 //! crate. OpenSSL's legacy PEM encryption (`Proc-Type: 4,ENCRYPTED` + `DEK-Info`, an MD5 key
 //! derivation) is refused with the command that converts it.
 //!
-//! Does not own: where the password comes from (`tls.key_password`, a [`crate::config::Secret`])
+//! Does not own: where the password comes from (`tls.key_password`,
+//! `endpoints[].tls.client_key_password`: a [`crate::config::Secret`])
 //! or what the key is used for (`super::server_config`, `super::TlsClient`).
 
 use std::path::Path;
@@ -27,8 +28,8 @@ const LEGACY_ENCRYPTED: &str = "Proc-Type: 4,ENCRYPTED";
 pub enum PasswordKey {
     /// The listeners' key: `tls.key_password`.
     Listener,
-    /// An endpoint's client key: no password key exists; the file must be decrypted.
-    None,
+    /// An endpoint's client key: `endpoints[].tls.client_key_password`.
+    Endpoint,
 }
 
 impl PasswordKey {
@@ -36,9 +37,7 @@ impl PasswordKey {
     pub fn hint(self) -> &'static str {
         match self {
             PasswordKey::Listener => "set tls.key_password",
-            PasswordKey::None => {
-                "encrypted client keys are not read; decrypt it (openssl pkey -in KEY -out PLAIN)"
-            }
+            PasswordKey::Endpoint => "set the endpoint's tls.client_key_password",
         }
     }
 }

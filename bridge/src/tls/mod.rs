@@ -117,7 +117,15 @@ impl TlsClient {
         };
         let config = match (&tls.client_cert, &tls.client_key) {
             (Some(cert), Some(key)) => builder
-                .with_client_auth_cert(load_certs(cert)?, load_key(key)?)
+                .with_client_auth_cert(
+                    load_certs(cert)?,
+                    key::parse(
+                        key,
+                        &read(key)?,
+                        tls.client_key_password.as_ref().map(|p| p.expose()),
+                        key::PasswordKey::Endpoint,
+                    )?,
+                )
                 .map_err(rejected)?,
             (None, None) => builder.with_no_client_auth(),
             _ => return Err(TlsConfigError::IncompleteClientAuth),
@@ -252,10 +260,10 @@ pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsConfig
     Ok(certs)
 }
 
-/// Reads the first private key (PKCS#8, PKCS#1 or SEC1) of a PEM file; an encrypted one is
-/// refused ([`key`]: endpoints' client keys have no password setting).
+/// Reads the first private key (PKCS#8, PKCS#1 or SEC1) of a PEM file that holds a plain
+/// one (an encrypted key needs its password: [`key::parse`]).
 pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsConfigError> {
-    key::parse(path, &read(path)?, None, key::PasswordKey::None)
+    key::parse(path, &read(path)?, None, key::PasswordKey::Endpoint)
 }
 
 /// The listeners' private key: encrypted PKCS#8 decrypted with `tls.key_password`, or plain.

@@ -38,6 +38,34 @@ pub struct CertFiles {
     pub key: PathBuf,
 }
 
+impl CertFiles {
+    /// The key encrypted by `openssl pkcs8 -topk8` with `scheme` (`-v2 aes-256-cbc`,
+    /// `-scrypt`, ...) and `password`, in a file next to it.
+    #[allow(dead_code)] // not every test binary that includes this module encrypts keys
+    pub fn encrypted_key(&self, scheme: &[&str], password: &str) -> PathBuf {
+        let out = self
+            .key
+            .with_extension(format!("{}.pem", scheme.join("").replace('-', "")));
+        let status = std::process::Command::new("openssl")
+            .args(["pkcs8", "-topk8"])
+            .args(scheme)
+            .arg("-in")
+            .arg(&self.key)
+            .arg("-out")
+            .arg(&out)
+            .args(["-passout", &format!("pass:{password}")])
+            .status()
+            .expect("openssl (scripts/test.sh installs it)");
+        assert!(status.success(), "openssl pkcs8 {scheme:?}");
+        let pem = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+            "{pem}"
+        );
+        out
+    }
+}
+
 impl Pki {
     pub fn new(name: &str) -> Pki {
         let dir = TestDir::new(name).unwrap();
