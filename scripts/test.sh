@@ -23,6 +23,7 @@ APT_PACKAGES=(
   python3-venv   # venvs for Debian's python3, when no python3.12+ exists
   chromium chromium-driver   # web-client browser tests (wasm-bindgen-test-runner drives them)
                              # and the end-to-end page tests (bridge/tests/browser_e2e.rs)
+  poppler-utils  # pdftotext: the e2e test reads the printed screen (a PDF) back
   # chromium chromium-driver nginx   # later issues
 )
 RUST_TARGETS=(wasm32-unknown-unknown)

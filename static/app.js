@@ -146,6 +146,7 @@ async function start({ resume = true } = {}) {
     try { session.setKeymap(s.keymap); } catch (e) { showNotice(`Keymap ignored: ${e.message}`); }
   }
   session.on('state', onState);
+  session.on('screen', updatePrintout);
   window.web3270 = { session, mount }; // for the console and the end-to-end tests
   if (fragment.has('demo')) {
     session.terminal.loadDemo();
@@ -264,6 +265,96 @@ function setupSettings() {
     fillForm();
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// The screen as text: Copy screen, Save, Print (the rows as the screen shows them, so hidden
+// fields such as passwords are blank).
+
+/** The heading of a saved or printed screen: host, LU and when. */
+function screenHeading(when) {
+  const info = session?.info ?? {};
+  const host = info.endpoint ?? endpoint ?? '';
+  return `web3270 — ${host}${info.lu ? ` · LU ${info.lu}` : ''} · ${when.toLocaleString()}`;
+}
+
+/** The screen with its heading: what Save writes and Print prints. */
+function screenDocument(when = new Date()) {
+  return `${screenHeading(when)}\n\n${session?.screenText() ?? ''}\n`;
+}
+
+/** Keeps the print copy current, so any print (button, Ctrl+P, the menu) is this screen. */
+function updatePrintout() {
+  const out = $('printout');
+  if (!session) { out.textContent = ''; return; }
+  const text = screenDocument();
+  out.textContent = text;
+  out.toggleAttribute('data-wide', text.split('\n').some((l) => l.length > 100));
+}
+window.addEventListener('beforeprint', updatePrintout);
+
+let noteTimer = null;
+/** A short confirmation next to the buttons (announced politely). */
+function toolNote(text) {
+  const note = $('tool-note');
+  note.textContent = text;
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(() => { note.textContent = ''; }, 4000);
+}
+
+/** Copies `text` with the Clipboard API, or (plain HTTP: no secure context) the older way. */
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {
+    // No clipboard API here, or it refused: a selected, off-screen textarea and "copy".
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.cssText = 'position:fixed;top:0;left:0;opacity:0;';
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('the browser did not allow copying');
+}
+
+$('copy-screen').addEventListener('click', async () => {
+  if (!session) return;
+  try {
+    await copyText(session.screenText());
+    toolNote('Screen copied');
+  } catch (e) {
+    toolNote(`Not copied: ${e.message}`);
+  }
+  session.focus();
+});
+
+$('save-screen').addEventListener('click', () => {
+  if (!session) return;
+  const when = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  const stamp = `${when.getFullYear()}${pad(when.getMonth() + 1)}${pad(when.getDate())}-`
+    + `${pad(when.getHours())}${pad(when.getMinutes())}${pad(when.getSeconds())}`;
+  const host = (session.info?.endpoint ?? endpoint ?? 'screen').replace(/[^A-Za-z0-9._-]/g, '_');
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([screenDocument(when)], { type: 'text/plain;charset=utf-8' }));
+  link.download = `web3270-${host}-${stamp}.txt`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  toolNote(`Saved ${link.download}`);
+  session.focus();
+});
+
+$('print-screen').addEventListener('click', () => {
+  if (!session) return;
+  updatePrintout();
+  window.print();
+  session.focus();
+});
 
 $('connect').addEventListener('click', () => {
   endpoint = endpointEl.value || endpoint;

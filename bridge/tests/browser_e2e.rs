@@ -163,8 +163,13 @@ impl Chromedriver {
     }
 }
 
+/// Where the browser saves downloads: next to its profile.
+fn downloads_dir(profile: &Path) -> PathBuf {
+    profile.with_file_name("downloads")
+}
+
 /// Chromium's options: headless, as root (no sandbox), quiet on a closed network, a fresh
-/// profile, a fixed window.
+/// profile, a fixed window, downloads saved without asking into [`downloads_dir`].
 fn capabilities(profile: &Path) -> serde_json::Map<String, Value> {
     let caps = json!({
         "browserName": "chrome",
@@ -177,6 +182,10 @@ fn capabilities(profile: &Path) -> serde_json::Map<String, Value> {
                 "--force-device-scale-factor=1",
                 format!("--user-data-dir={}", profile.display()),
             ],
+            "prefs": {
+                "download.default_directory": downloads_dir(profile),
+                "download.prompt_for_download": false,
+            },
         },
     });
     caps.as_object().unwrap().clone()
@@ -199,6 +208,7 @@ where
     let driver = Chromedriver::start(dir);
     let profile = dir.join("chromium-profile");
     std::fs::create_dir_all(&profile).unwrap();
+    std::fs::create_dir_all(downloads_dir(&profile)).unwrap();
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities(&profile))
         .connect(&format!("http://127.0.0.1:{}", driver.port))
@@ -937,6 +947,154 @@ async fn model_5_screen_is_27_by_132() {
         );
         let info = page.js("return window.web3270.session.info").await;
         assert_eq!(info["model"], "3279-5-E");
+    })
+    .await;
+}
+
+/// "Copy screen", "Save" and "Print" give the screen as text as the session shows it (the
+/// demo host's logon, row for row what s3270 shows), under a heading with the host and LU; a
+/// password typed into the hidden field is in none of them; the printout (WebDriver's Print,
+/// the PDF read back by `pdftotext`) holds the screen and nothing of the page around it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_screen_is_copied_saved_and_printed_as_text() {
+    require_pkg();
+    let dir = TestDir::new("browser_screen_text").unwrap();
+    let bridge = Bridge::start(Config::demo()).await;
+    with_browser(&dir, |page| async move {
+        page.goto(&bridge.url("/#endpoint=demo")).await;
+        page.wait_screen("Userid").await;
+        page.type_text(&format!("PRINTER\t{SECRET}")).await;
+        page.wait_screen("PRINTER").await;
+        let screen = page.screen_text().await;
+        assert!(
+            !screen.contains(SECRET),
+            "the password is not on the screen"
+        );
+        page.shot("typed").await;
+        let heading = "web3270 — demo · LU DEMO0001 · ";
+
+        // Save: a text file in the downloads folder: the heading, a blank line, the rows.
+        let downloads = downloads_dir(&page.dir.join("chromium-profile"));
+        page.client
+            .find(fantoccini::Locator::Id("save-screen"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let deadline = Instant::now() + WAIT;
+        let saved = loop {
+            let done: Vec<PathBuf> = std::fs::read_dir(&downloads)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            if let [file] = done.as_slice() {
+                break file.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no saved screen in {}",
+                downloads.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let name = saved.file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(
+            name.starts_with("web3270-demo-")
+                && name.len() == "web3270-demo-20261204-224500.txt".len(),
+            "{name}"
+        );
+        let text = std::fs::read_to_string(&saved).unwrap();
+        let (head, rows) = text.split_once("\n\n").unwrap();
+        assert!(head.starts_with(heading), "{head}");
+        assert_eq!(rows.trim_end_matches('\n'), screen);
+        assert!(!text.to_uppercase().contains(SECRET));
+        assert!(page
+            .js("return document.getElementById('tool-note').textContent")
+            .await
+            .as_str()
+            .unwrap()
+            .starts_with("Saved web3270-demo-"));
+
+        // Copy: the clipboard holds the rows (read back as a user's paste would).
+        page.client
+            .find(fantoccini::Locator::Id("copy-screen"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        page.wait_for(
+            "document.getElementById('tool-note').textContent === 'Screen copied'",
+            "the copy confirmation",
+        )
+        .await;
+        page.js(
+            "const t = document.createElement('textarea'); t.id = 'paste-probe'; \
+             document.body.append(t); t.focus(); return true",
+        )
+        .await;
+        let paste = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: char::from(Key::Control) })
+            .then(KeyAction::Down { value: 'v' })
+            .then(KeyAction::Up { value: 'v' })
+            .then(KeyAction::Up { value: char::from(Key::Control) });
+        page.client.perform_actions(paste).await.unwrap();
+        let pasted = page
+            .js("const t = document.getElementById('paste-probe'); const v = t.value; t.remove(); return v")
+            .await;
+        assert_eq!(pasted.as_str().unwrap(), screen, "the clipboard holds the screen");
+
+        // Print: the PDF's text is the heading and the screen's rows, none of the page.
+        let pdf = page
+            .client
+            .print(
+                fantoccini::wd::PrintConfiguration::builder()
+                    .build()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+        let pdf_path = page.dir.join("printout.pdf");
+        std::fs::write(&pdf_path, &pdf).unwrap();
+        let out = Command::new("pdftotext")
+            .args(["-layout", "-enc", "UTF-8"])
+            .arg(&pdf_path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils; scripts/test.sh installs it)");
+        assert!(out.status.success());
+        let printed = String::from_utf8(out.stdout).unwrap();
+        let printed_rows: Vec<&str> = printed
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        assert!(
+            printed_rows[0].trim_start().starts_with(heading),
+            "{printed}"
+        );
+        let screen_rows: Vec<&str> = screen
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        // pdftotext -layout keeps the columns; its left margin may differ by a constant.
+        let strip = |r: &str| r.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            printed_rows[1..]
+                .iter()
+                .map(|r| strip(r))
+                .collect::<Vec<_>>(),
+            screen_rows.iter().map(|r| strip(r)).collect::<Vec<_>>(),
+            "{printed}"
+        );
+        for chrome in ["Settings", "Disconnect", "PF13", "Copy screen", "Host"] {
+            assert!(!printed.contains(chrome), "{chrome:?} printed:\n{printed}");
+        }
+        assert!(!printed.to_uppercase().contains(SECRET));
     })
     .await;
 }
