@@ -30,7 +30,8 @@ commands:
   audit decrypt FILE...
                       print audit log files with encrypted lines opened (key from
                       WEB3270_AUDIT_KEY or WEB3270_AUDIT_KEY_FILE; docs/SECURITY.md)
-  help          this text
+  version             print the version (also --version, -V)
+  help                this text (also --help, -h)
 ";
 
 fn main() -> ExitCode {
@@ -89,6 +90,10 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("version" | "--version" | "-V") => {
+            println!("web3270 {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
         Some("help" | "-h" | "--help") | None => {
             print!("{HELP}");
             ExitCode::SUCCESS

@@ -49,6 +49,44 @@ fn config_check_names_the_bad_key_and_fails() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `--version` (and `version`, `-V`) print the version `/api/v1/health` reports; `--help`
+/// lists every command; an unknown command exits 2 with the help on stderr.
+#[test]
+fn version_help_and_unknown_commands() {
+    for arg in ["--version", "version", "-V"] {
+        let out = web3270().arg(arg).output().unwrap();
+        assert!(out.status.success(), "{arg}: {out:?}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("web3270 {}\n", env!("CARGO_PKG_VERSION")),
+            "{arg}"
+        );
+    }
+    let out = web3270().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for command in [
+        "serve",
+        "replay",
+        "demo-host",
+        "config check",
+        "audit decrypt",
+        "version",
+    ] {
+        assert!(
+            help.contains(&format!("\n  {command}")),
+            "{command}: {help}"
+        );
+    }
+    let out = web3270().arg("--frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("web3270: unknown command '--frobnicate'"),
+        "{err}"
+    );
+}
+
 #[test]
 fn replay_usage_errors_exit_2() {
     let out = web3270().args(["replay"]).output().unwrap();
