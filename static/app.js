@@ -107,6 +107,7 @@ function describe(st) {
 }
 
 function onState(st) {
+  if (st.state !== 'connected') clearWarning();
   statusEl.dataset.state = st.state;
   statusEl.textContent = describe(st);
   const live = st.state === 'connected' || st.state === 'connecting' || st.state === 'reconnecting';
@@ -119,6 +120,35 @@ function onState(st) {
     showNotice('');
   }
 }
+
+/** The session ends soon (the bridge's warning) or no longer (activity lifted it). The text
+ *  names the end time rather than counting down, so a screen reader announces it once. */
+let warningCode = null;
+function onWarning(w) {
+  const box = $('warning');
+  if (w.cleared) {
+    if (warningCode === w.code) { box.hidden = true; warningCode = null; }
+    return;
+  }
+  const at = new Date(w.endsAt).toLocaleTimeString();
+  const idle = w.code === 'IDLE_TIMEOUT_SOON';
+  $('warning-text').textContent = idle
+    ? `No activity: this session ends at ${at} unless you use it.`
+    : `This session reaches its time limit at ${at}.`;
+  $('stay').hidden = !idle;
+  warningCode = w.code;
+  box.hidden = false;
+}
+
+function clearWarning() {
+  $('warning').hidden = true;
+  warningCode = null;
+}
+
+$('stay').addEventListener('click', () => {
+  session?.activity();
+  session?.focus();
+});
 
 /** The page's own colours follow the terminal's theme (style.css: `:root[data-theme]`). */
 function applyPageTheme(theme) {
@@ -147,6 +177,7 @@ async function start({ resume = true } = {}) {
   }
   session.on('state', onState);
   session.on('screen', updatePrintout);
+  session.on('warning', onWarning);
   window.web3270 = { session, mount }; // for the console and the end-to-end tests
   if (fragment.has('demo')) {
     session.terminal.loadDemo();

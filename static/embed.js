@@ -88,7 +88,7 @@ try {
 }
 window.web3270 = { session };
 
-for (const name of ['connect', 'disconnect', 'bell', 'error', 'state', 'copy', 'paste', 'selection']) {
+for (const name of ['connect', 'disconnect', 'bell', 'error', 'state', 'warning', 'copy', 'paste', 'selection']) {
   session.on(name, (detail) => post({ type: 'event', name, detail }));
 }
 session.on('screen', () => post({ type: 'event', name: 'screen', detail: { text: session.screenText() } }));
@@ -103,6 +103,7 @@ const COMMANDS = {
   cursor: () => session.cursor(),
   setTheme: (m) => session.setTheme(String(m.theme ?? '')),
   focus: () => session.focus(),
+  activity: () => session.activity(),
   ticket: (m) => acceptTicket(m),
 };
 

@@ -38,6 +38,11 @@ const TICKET_MARGIN_MS = 2000;
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
 
+/** Local typing and clicks are reported to the bridge as `activity` (so its idle timeout
+ *  counts the user, not only what reaches the host) at most this often, and at once while an
+ *  idle warning stands. */
+const ACTIVITY_EVERY_MS = 20000;
+
 /** Events of the WebTerminal re-emitted by the Session with the same detail. */
 const TERMINAL_EVENTS = ['bell', 'copy', 'paste', 'selection'];
 
@@ -243,9 +248,11 @@ function oiaState(state, extra) {
  * A terminal session on the page. Events (`on(name, fn)` or `addEventListener`, CustomEvent
  * with `detail`): `connect` (the bridge's session message), `disconnect` ({code, reason,
  * reconnecting, delayMs}), `screen` (after host writes), `bell` (the host sounded the
- * alarm), `error` ({code, message}), `state` ({state, code?, message?}), and from the
- * operator: `copy` ({text}), `paste` ({typed, consumed, end}), `selection` ({top, left,
- * bottom, right} or null).
+ * alarm), `error` ({code, message}), `state` ({state, code?, message?}), `warning` (the
+ * session ends soon: {code: `IDLE_TIMEOUT_SOON` | `SESSION_TIMEOUT_SOON`, seconds, endsAt
+ * (ms since the epoch), message}; {code, cleared: true} when activity lifted the idle one), and
+ * from the operator: `copy` ({text}), `paste` ({typed, consumed, end}), `selection` ({top,
+ * left, bottom, right} or null).
  *
  * Authentication: the ticket (option `ticket`, `setTicket`) goes into every `hello` as
  * `"auth": {"ticket": …}`, resumes included; it lives in a private field only (never in
@@ -263,6 +270,8 @@ export class Session extends EventTarget {
   #asking = false; #askGen = 0;
   /** The bridge's message with the last UNAUTHORIZED refusal. */
   #refusal = '';
+  /** When `activity` was last sent (ms); whether an idle warning stands. */
+  #lastActivity = 0; #idleWarned = false;
 
   constructor(mod, term, opts) {
     super();
@@ -278,6 +287,27 @@ export class Session extends EventTarget {
     for (const name of TERMINAL_EVENTS) {
       term.on(name, (detail) => this.#emit(name, detail === undefined ? {} : detail));
     }
+    // The user at the terminal (capture: before the terminal's own handlers).
+    for (const type of ['keydown', 'pointerdown', 'input']) {
+      opts.element.addEventListener(type, () => this.#noteActivity(), true);
+    }
+  }
+
+  /** Reports local use to the bridge, throttled (see ACTIVITY_EVERY_MS). A read-only
+   *  terminal sends nothing on its own (its embedder may call `activity()`). */
+  #noteActivity() {
+    if (this.#opts.readOnly) return;
+    if (this.#idleWarned || Date.now() - this.#lastActivity >= ACTIVITY_EVERY_MS) this.activity();
+  }
+
+  /**
+   * Tells the bridge the user is here: its idle timeout starts again (an `IDLE_TIMEOUT_SOON`
+   * warning is lifted). Nothing reaches the host. Local typing and clicks call it already.
+   */
+  activity() {
+    if (this.#socket?.readyState !== WebSocket.OPEN) return;
+    this.#lastActivity = Date.now();
+    this.#socket.send(JSON.stringify({ type: 'activity' }));
   }
 
   /** The WebTerminal (escape hatch: renderNow, cellRect, keyAction… docs/WEB-CLIENT.md). */
@@ -452,11 +482,19 @@ export class Session extends EventTarget {
     if (m.type === 'session') {
       this.#retry = 0;
       this.#info = m;
+      this.#idleWarned = false; // the bridge repeats a warning that still holds
       sessionStorage.setItem(this.#resumeKey, m.resume_token);
       this.#term.beginSession(m);
       this.#setState('connected', { endpoint: m.endpoint, lu: m.lu, tls: m.tls });
       this.#emit('connect', m);
       this.#queueScreen();
+    } else if (m.type === 'warning') {
+      if (m.code === 'IDLE_TIMEOUT_SOON') this.#idleWarned = true;
+      const seconds = Number(m.seconds) || 0;
+      this.#emit('warning', { code: m.code, seconds, endsAt: Date.now() + seconds * 1000, message: m.message });
+    } else if (m.type === 'warning_cleared') {
+      if (m.code === 'IDLE_TIMEOUT_SOON') this.#idleWarned = false;
+      this.#emit('warning', { code: m.code, cleared: true });
     } else if (m.type === 'status' && m.state === 'mode') {
       this.#term.setMode(m.mode, m.lu_state ?? null);
     } else if (m.type === 'status') {

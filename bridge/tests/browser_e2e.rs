@@ -1099,6 +1099,70 @@ async fn the_screen_is_copied_saved_and_printed_as_text() {
     .await;
 }
 
+/// The idle timeout (4 s here) warns first: the page says when the session will end and offers
+/// "Stay connected"; the button keeps the session (the warning goes), and so does typing in
+/// the terminal the next time; left alone, the session ends with `IDLE_TIMEOUT` and the
+/// notice says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idle_warning_offers_to_stay_connected() {
+    require_pkg();
+    let dir = TestDir::new("browser_idle_warning").unwrap();
+    let mut config = Config::demo();
+    config.sessions.idle_timeout_seconds = Duration::from_secs(4);
+    let bridge = Bridge::start(config).await;
+    with_browser(&dir, |page| async move {
+        let shown = "!document.getElementById('warning').hidden";
+        let gone = "document.getElementById('warning').hidden";
+        page.goto(&bridge.url("/#endpoint=demo")).await;
+        page.wait_screen("Userid").await;
+        page.wait_for(shown, "the idle warning").await;
+        page.shot("idle-warning").await;
+        let text = page
+            .js("return document.getElementById('warning-text').textContent")
+            .await;
+        assert!(
+            text.as_str()
+                .unwrap()
+                .starts_with("No activity: this session ends at "),
+            "{text}"
+        );
+        let stay = page
+            .client
+            .find(fantoccini::Locator::Id("stay"))
+            .await
+            .unwrap();
+        assert!(stay.is_displayed().await.unwrap());
+        stay.click().await.unwrap();
+        page.wait_for(gone, "the warning lifted by Stay connected")
+            .await;
+        assert_eq!(
+            page.js("return window.web3270.session.state").await,
+            json!("connected")
+        );
+
+        page.wait_for(shown, "the idle warning again").await;
+        page.type_text("a").await;
+        page.wait_for(gone, "the warning lifted by typing").await;
+        page.shot("typed").await;
+
+        page.wait_for(
+            "window.web3270.session.state === 'ended'",
+            "the end of the idle session",
+        )
+        .await;
+        page.shot("ended").await;
+        let notice = page
+            .js("return document.getElementById('notice').textContent")
+            .await;
+        assert!(
+            notice.as_str().unwrap().contains("(IDLE_TIMEOUT)"),
+            "{notice}"
+        );
+        assert_eq!(page.js(&format!("return {gone}")).await, json!(true));
+    })
+    .await;
+}
+
 /// Refusals are shown with their reason: an unknown endpoint named in the fragment, and the
 /// session limit (a second tab while one session is live with `max_sessions: 1`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -368,6 +368,81 @@ async fn a_session_ends_at_its_lifetime_even_when_busy() {
     expect_close(&mut b.ws, 4000).await;
 }
 
+/// The next `warning` or `warning_cleared` message (records and mode changes skipped).
+async fn next_warning(b: &mut Browser) -> Value {
+    loop {
+        let v = next_json_after_records(&mut b.ws).await;
+        if v["type"] == "warning" || v["type"] == "warning_cleared" {
+            return v;
+        }
+        assert_eq!(
+            v["state"], "mode",
+            "only mode changes before the warning: {v}"
+        );
+    }
+}
+
+/// Half-way into a 4 s idle timeout (`IDLE_WARNING` is at most half the timeout) the browser
+/// is warned with the seconds left; an `activity` message (the user typing locally) clears it
+/// and starts the timeout again without reaching the host; left alone, the next warning is
+/// followed by the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_warning_comes_first_and_activity_keeps_the_session() {
+    let mut config = demo_config();
+    config.sessions.idle_timeout_seconds = Duration::from_secs(4);
+    let bridge = start(config).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
+    b.until_shows("Logon").await;
+    let warning = next_warning(&mut b).await;
+    assert_eq!(warning["code"], "IDLE_TIMEOUT_SOON", "{warning}");
+    // Half-way: 2 s left (1 when the timer fired late on a busy machine).
+    let seconds = warning["seconds"].as_u64().unwrap();
+    assert!((1..=2).contains(&seconds), "{warning}");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{seconds} s")),
+        "{warning}"
+    );
+    let activity = std::time::Instant::now();
+    send_json(&mut b.ws, json!({"type": "activity"})).await;
+    let cleared = next_warning(&mut b).await;
+    assert_eq!(
+        cleared,
+        json!({"type": "warning_cleared", "code": "IDLE_TIMEOUT_SOON"})
+    );
+    // The session lives on past the first deadline, warns again, then ends.
+    let again = next_warning(&mut b).await;
+    assert_eq!(again["code"], "IDLE_TIMEOUT_SOON", "{again}");
+    // The bridge took the activity after it was sent: its new timeout warns 2 s later.
+    assert!(
+        activity.elapsed() >= Duration::from_millis(1900),
+        "the timeout started again"
+    );
+    let status = b.end_status().await;
+    assert_eq!(status["code"], "IDLE_TIMEOUT", "{status}");
+    expect_close(&mut b.ws, 4000).await;
+    // `activity` never reached the host: the logon screen is still unanswered.
+    assert!(b.rows().iter().any(|r| r.contains("Logon")));
+}
+
+/// The lifetime warning comes once, before `SESSION_TIMEOUT`, whatever the user does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lifetime_warning_comes_before_the_session_timeout() {
+    let mut config = demo_config();
+    config.sessions.timeout_seconds = Duration::from_secs(2);
+    let bridge = start(config).await;
+    let mut b = Browser::open(ws_connect(bridge.addr).await, hello(Value::Null)).await;
+    b.until_shows("Logon").await;
+    let warning = next_warning(&mut b).await;
+    assert_eq!(warning["code"], "SESSION_TIMEOUT_SOON", "{warning}");
+    assert!(warning["seconds"].as_u64().unwrap() <= 1, "{warning}");
+    send_json(&mut b.ws, json!({"type": "activity"})).await;
+    let status = b.end_status().await;
+    assert_eq!(status["code"], "SESSION_TIMEOUT", "{status}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_message_names_the_endpoints_code_page() {
     // Two demo endpoints: one with `code_page: german` (canonical name cp273), one without.

@@ -45,6 +45,12 @@ const COMMAND_QUEUE: usize = 64;
 /// "No limit" for lifetime and idle time (far beyond any process's uptime, and small enough
 /// that adding it to an `Instant` cannot overflow).
 const NO_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+/// How long before the idle timeout the browser is warned (`IDLE_TIMEOUT_SOON`; at most half
+/// the timeout).
+pub const IDLE_WARNING: Duration = Duration::from_secs(60);
+/// How long before the end of its lifetime the browser is warned (`SESSION_TIMEOUT_SOON`; at
+/// most half the lifetime).
+pub const LIFETIME_WARNING: Duration = Duration::from_secs(300);
 
 /// Bytes of randomness in a session id and in a resume token.
 const TOKEN_BYTES: usize = 16;
@@ -62,6 +68,21 @@ pub enum ToBrowser {
         code: &'static str,
         /// Why, for people.
         message: String,
+    },
+    /// The session will end soon unless something happens: `IDLE_TIMEOUT_SOON` (any activity
+    /// keeps it) or `SESSION_TIMEOUT_SOON` (nothing does).
+    Warning {
+        /// Stable code.
+        code: &'static str,
+        /// Seconds until the end (rounded up).
+        seconds: u64,
+        /// Why, for people.
+        message: String,
+    },
+    /// A warning no longer holds (activity after `IDLE_TIMEOUT_SOON`).
+    WarningCleared {
+        /// The warning's code.
+        code: &'static str,
     },
     /// Something the browser sent was refused by the host side (not fatal).
     Error {
@@ -92,6 +113,9 @@ pub enum Input {
     Attn,
     /// The SYS REQ key.
     SysReq,
+    /// The user is at the terminal (typing locally, or "stay connected"): nothing reaches
+    /// the host, the idle timeout starts again.
+    Activity,
 }
 
 /// What a websocket gets when it attaches.
@@ -672,11 +696,27 @@ impl SessionTask {
         let mut closed: Option<oneshot::Sender<()>> = None;
         let mut surrender: Option<oneshot::Sender<Transplant>> = None;
         let mut adopt: Option<(Box<Transplant>, ApiReply)> = None;
+        // The browser's warnings: the `active` instant an idle warning was given for, and
+        // whether the lifetime warning was given (headless sessions get none).
+        let mut idle_warned: Option<tokio::time::Instant> = None;
+        let mut lifetime_warned = false;
         let end = loop {
             let deadline = detached_since.map(|t| t + self.grace);
             let lifetime_end = started.checked_add(self.lifetime);
             let idle_end = active.checked_add(self.idle);
+            let idle_warn =
+                idle_end.and_then(|e| e.checked_sub(warning_lead(self.idle, IDLE_WARNING)));
+            let lifetime_warn = lifetime_end
+                .and_then(|e| e.checked_sub(warning_lead(self.lifetime, LIFETIME_WARNING)));
             tokio::select! {
+                _ = sleep_until(idle_warn), if idle_warned.is_none() && !self.headless => {
+                    idle_warned = Some(active);
+                    self.warn_idle(idle_end);
+                }
+                _ = sleep_until(lifetime_warn), if !lifetime_warned && !self.headless => {
+                    lifetime_warned = true;
+                    self.warn_lifetime(lifetime_end);
+                }
                 _ = sleep_until(lifetime_end) => {
                     break ("SESSION_TIMEOUT", "the session reached its maximum lifetime".to_owned())
                 }
@@ -701,6 +741,13 @@ impl SessionTask {
                         detached_since = None;
                         self.attach(token, reply);
                         self.set_status(SessionStatus::Attached);
+                        // A browser that resumes hears the warnings that still hold.
+                        if idle_warned.is_some() {
+                            self.warn_idle(idle_end);
+                        }
+                        if lifetime_warned {
+                            self.warn_lifetime(lifetime_end);
+                        }
                     }
                     Some(Command::Input(input)) => {
                         active = tokio::time::Instant::now();
@@ -746,6 +793,12 @@ impl SessionTask {
                 self.adopt(from);
                 active = tokio::time::Instant::now();
                 let _ = reply.send(Ok(()));
+            }
+            if idle_warned.is_some_and(|at| at != active) {
+                idle_warned = None;
+                self.deliver(ToBrowser::WarningCleared {
+                    code: "IDLE_TIMEOUT_SOON",
+                });
             }
             if self.attached.is_none() && detached_since.is_none() && !self.headless {
                 // Dropped for a slow browser.
@@ -910,6 +963,7 @@ impl SessionTask {
 
     async fn input(&mut self, input: Input) {
         let result = match input {
+            Input::Activity => return,
             Input::Record(DataType::Data3270, data) => {
                 // Only a well-formed inbound record reaches the host (GA23-0059 ch. 3).
                 let addressing = self.mirror.capabilities().addressing;
@@ -975,6 +1029,26 @@ impl SessionTask {
         }
     }
 
+    /// Warns the browser that the idle timeout ends the session at `end`.
+    fn warn_idle(&mut self, end: Option<tokio::time::Instant>) {
+        let seconds = seconds_until(end);
+        self.deliver(ToBrowser::Warning {
+            code: "IDLE_TIMEOUT_SOON",
+            seconds,
+            message: format!("no activity: the session ends in {seconds} s unless you use it"),
+        });
+    }
+
+    /// Warns the browser that the session reaches its lifetime at `end`.
+    fn warn_lifetime(&mut self, end: Option<tokio::time::Instant>) {
+        let seconds = seconds_until(end);
+        self.deliver(ToBrowser::Warning {
+            code: "SESSION_TIMEOUT_SOON",
+            seconds,
+            message: format!("the session reaches its maximum lifetime in {seconds} s"),
+        });
+    }
+
     /// Queues a message for the attached browser; a full queue detaches it.
     fn deliver(&mut self, msg: ToBrowser) {
         let Some(attached) = &self.attached else {
@@ -1006,6 +1080,20 @@ fn reason_end(reason: &CloseReason) -> (&'static str, String) {
         other => format!("host connection ended: {}", other.code()),
     };
     (reason.code(), message)
+}
+
+/// How long before a timeout of `total` its warning comes: `max`, or half of `total` when
+/// that is shorter.
+fn warning_lead(total: Duration, max: Duration) -> Duration {
+    max.min(total / 2)
+}
+
+/// Whole seconds from now until `end`, rounded up (0 when it has passed or never comes).
+fn seconds_until(end: Option<tokio::time::Instant>) -> u64 {
+    let left = end.map_or(Duration::ZERO, |e| {
+        e.saturating_duration_since(tokio::time::Instant::now())
+    });
+    left.as_secs() + u64::from(left.subsec_nanos() > 0)
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {

@@ -112,6 +112,7 @@ struct Hello {
 enum Control {
     Attn,
     Sysreq,
+    Activity,
     Ping {
         #[serde(default)]
         id: serde_json::Value,
@@ -364,6 +365,13 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
                         continue;
                     }
                     Some(ToBrowser::Mode(mode)) => (mode_json(mode), false),
+                    Some(ToBrowser::Warning { code, seconds, message }) => (
+                        json!({"type": "warning", "code": code, "seconds": seconds, "message": message}),
+                        false,
+                    ),
+                    Some(ToBrowser::WarningCleared { code }) => {
+                        (json!({"type": "warning_cleared", "code": code}), false)
+                    }
                     Some(ToBrowser::Error { code, message }) => {
                         // The session refused something the browser sent (e.g. BAD_RECORD).
                         metrics::refusal(Listener::Websocket, RefusalReason::from_code(code));
@@ -395,6 +403,7 @@ async fn relay(mut socket: WebSocket, attachment: Attachment) {
                     let answer = match serde_json::from_str::<Control>(text.as_str()) {
                         Ok(Control::Attn) => { handle.input(Input::Attn).await; None }
                         Ok(Control::Sysreq) => { handle.input(Input::SysReq).await; None }
+                        Ok(Control::Activity) => { handle.input(Input::Activity).await; None }
                         Ok(Control::Ping { id }) => Some(json!({"type": "pong", "id": id})),
                         Err(e) => {
                             metrics::refusal(Listener::Websocket, RefusalReason::BadMessage);

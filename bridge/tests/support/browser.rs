@@ -110,8 +110,8 @@ impl Browser {
         (c.row, c.col)
     }
 
-    /// Reads until the session's last status (the first text that is not a mode change),
-    /// feeding the host's records to the terminal without answering; returns it.
+    /// Reads until the session's last status (the first text that is not a mode change or a
+    /// warning), feeding the host's records to the terminal without answering; returns it.
     pub async fn end_status(&mut self) -> Value {
         loop {
             match next(&mut self.ws).await {
@@ -122,7 +122,8 @@ impl Browser {
                 }
                 Message::Text(t) => {
                     let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                    if v["state"] != "mode" {
+                    let warning = v["type"] == "warning" || v["type"] == "warning_cleared";
+                    if v["state"] != "mode" && !warning {
                         return v;
                     }
                 }
