@@ -381,6 +381,17 @@ impl Page {
         self.client.perform_actions(m).await.unwrap();
     }
 
+    /// Clicks the page element with this id (a real mouse click through WebDriver).
+    async fn click_id(&self, id: &str) {
+        self.client
+            .find(fantoccini::Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
     /// Clicks a button of the on-screen key bar.
     async fn key_bar(&self, label: &str) {
         let b = self
@@ -975,13 +986,7 @@ async fn the_screen_is_copied_saved_and_printed_as_text() {
 
         // Save: a text file in the downloads folder: the heading, a blank line, the rows.
         let downloads = downloads_dir(&page.dir.join("chromium-profile"));
-        page.client
-            .find(fantoccini::Locator::Id("save-screen"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        page.click_id("save-screen").await;
         let deadline = Instant::now() + WAIT;
         let saved = loop {
             let done: Vec<PathBuf> = std::fs::read_dir(&downloads)
@@ -1018,13 +1023,7 @@ async fn the_screen_is_copied_saved_and_printed_as_text() {
             .starts_with("Saved web3270-demo-"));
 
         // Copy: the clipboard holds the rows (read back as a user's paste would).
-        page.client
-            .find(fantoccini::Locator::Id("copy-screen"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        page.click_id("copy-screen").await;
         page.wait_for(
             "document.getElementById('tool-note').textContent === 'Screen copied'",
             "the copy confirmation",
@@ -1234,13 +1233,7 @@ async fn settings_are_kept_per_browser_and_the_fragment_overrides_them() {
         let fitted = page.js(CELL_HEIGHT).await.as_f64().unwrap();
 
         // Open the panel, choose the green theme and a 12 px font, try a broken keymap first.
-        page.client
-            .find(fantoccini::Locator::Id("settings-toggle"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        page.click_id("settings-toggle").await;
         page.js(
             "const f = document.getElementById('settings-form'); \
              f.elements.theme.value = 'green'; f.elements.fontSize.value = '12'; \
@@ -1475,13 +1468,7 @@ async fn sign_in_form_guards_the_page_when_authentication_is_on() {
         page.wait_screen("PF3=Exit").await;
 
         // Log out: back to the form, nothing of the terminal left.
-        page.client
-            .find(fantoccini::Locator::Id("logout"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        page.click_id("logout").await;
         page.wait_for(
             "document.getElementById('login-form').getClientRects().length > 0",
             "the form after logging out",
