@@ -1110,8 +1110,9 @@ async fn the_idle_warning_offers_to_stay_connected() {
     config.sessions.idle_timeout_seconds = Duration::from_secs(4);
     let bridge = Bridge::start(config).await;
     with_browser(&dir, |page| async move {
-        let shown = "!document.getElementById('warning').hidden";
-        let gone = "document.getElementById('warning').hidden";
+        // Displayed or not (layout boxes), not merely the `hidden` attribute.
+        let shown = "document.getElementById('warning').getClientRects().length > 0";
+        let gone = "document.getElementById('warning').getClientRects().length === 0";
         page.goto(&bridge.url("/#endpoint=demo")).await;
         page.wait_screen("Userid").await;
         page.wait_for(shown, "the idle warning").await;
