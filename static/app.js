@@ -176,7 +176,6 @@ async function start({ resume = true } = {}) {
     try { session.setKeymap(s.keymap); } catch (e) { showNotice(`Keymap ignored: ${e.message}`); }
   }
   session.on('state', onState);
-  session.on('screen', updatePrintout);
   session.on('warning', onWarning);
   window.web3270 = { session, mount }; // for the console and the end-to-end tests
   if (fragment.has('demo')) {
@@ -313,7 +312,8 @@ function screenDocument(when = new Date()) {
   return `${screenHeading(when)}\n\n${session?.screenText() ?? ''}\n`;
 }
 
-/** Keeps the print copy current, so any print (button, Ctrl+P, the menu) is this screen. */
+/** Fills the print copy; `beforeprint` runs it for any print (button, Ctrl+P, the menu,
+ *  WebDriver's Print), so nothing is done per host write. */
 function updatePrintout() {
   const out = $('printout');
   if (!session) { out.textContent = ''; return; }
@@ -382,8 +382,7 @@ $('save-screen').addEventListener('click', () => {
 
 $('print-screen').addEventListener('click', () => {
   if (!session) return;
-  updatePrintout();
-  window.print();
+  window.print(); // `beforeprint` fills the print copy
   session.focus();
 });
 

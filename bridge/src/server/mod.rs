@@ -196,9 +196,9 @@ pub async fn run(
     // (`tls.tn3270_mode`).
     // Both reload together on SIGHUP or a changed file (tls_reload).
     let (http_tls, tn_tls, tn_start_tls, tls_reloader) = if config.tls.enabled {
-        let http = tls_listener::Acceptor::new(&config.tls, &[tls_listener::ALPN_HTTP1])
-            .map_err(ServeError::Tls)?;
-        let tn = tls_listener::Acceptor::new(&config.tls, &[]).map_err(ServeError::Tls)?;
+        let base = crate::tls::server_config(&config.tls).map_err(ServeError::Tls)?;
+        let http = tls_listener::Acceptor::new(&base, &[tls_listener::ALPN_HTTP1]);
+        let tn = tls_listener::Acceptor::new(&base, &[]);
         let reloader =
             tls_reload::Reloader::new(config.tls.clone(), vec![http.clone(), tn.clone()]);
         match config.tls.tn3270_mode {

@@ -8,9 +8,10 @@
 //! - [`Reloader`]: rebuilds every acceptor from the `tls:` files (`cert_path`, `key_path`,
 //!   `ca_cert_path`, with `key_password`) on **SIGHUP** and when what one of those files
 //!   holds changes (read every [`POLL_INTERVAL`]; this also catches the symlink swap of a
-//!   Kubernetes secret volume). All acceptors are replaced together, and
-//!   only when all load: a bad file keeps the running certificate, logs the cause with its
-//!   `TLS_CONFIG_*` code and counts `tls_reloads_total{result="error"}`;
+//!   Kubernetes secret volume). The files are read once into one configuration that every
+//!   acceptor takes with its own ALPN, so all change together; a bad file keeps the running
+//!   certificate, logs the cause with its `TLS_CONFIG_*` code and counts
+//!   `tls_reloads_total{result="error"}`;
 //! - the `tls_certificate_not_after_seconds` gauge and the log line of each load (subject
 //!   validity end, days left; a warning when it has expired).
 //!
@@ -49,13 +50,15 @@ impl std::fmt::Debug for Acceptor {
 }
 
 impl Acceptor {
-    /// The acceptor of the `tls:` section offering `alpn` (empty: no ALPN).
-    pub fn new(tls: &TlsConfig, alpn: &[&[u8]]) -> Result<Acceptor, TlsConfigError> {
+    /// The acceptor of `base` (the `tls:` section's configuration,
+    /// [`crate::tls::server_config`]) offering `alpn` (empty: no ALPN). Listeners built from
+    /// one `base` read the files once.
+    pub fn new(base: &rustls::ServerConfig, alpn: &[&[u8]]) -> Acceptor {
         let alpn: Arc<[Vec<u8>]> = alpn.iter().map(|p| p.to_vec()).collect();
-        Ok(Acceptor {
-            current: Arc::new(RwLock::new(build(tls, &alpn)?)),
+        Acceptor {
+            current: Arc::new(RwLock::new(with_alpn(base, &alpn))),
             alpn,
-        })
+        }
     }
 
     /// An acceptor that is never reloaded (tests, embedders with their own configuration).
@@ -82,11 +85,11 @@ impl Acceptor {
     }
 }
 
-/// A server configuration from the `tls:` files with this listener's ALPN.
-fn build(tls: &TlsConfig, alpn: &[Vec<u8>]) -> Result<TlsAcceptor, TlsConfigError> {
-    let mut config = crate::tls::server_config(tls)?;
+/// `base` with one listener's ALPN.
+fn with_alpn(base: &rustls::ServerConfig, alpn: &[Vec<u8>]) -> TlsAcceptor {
+    let mut config = base.clone();
     config.alpn_protocols = alpn.to_vec();
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    TlsAcceptor::from(Arc::new(config))
 }
 
 /// What a file held (a hash of its bytes; the files are a few KB); `None` when it cannot be
@@ -121,19 +124,14 @@ impl Reloader {
         }
     }
 
-    /// Rebuilds every acceptor from the files and swaps them all in, or none (the cause is
-    /// logged and counted). `trigger` says why, for the log (`SIGHUP`, `file change`).
+    /// Reads the files into one configuration and gives it to every acceptor, or to none when
+    /// it does not load (the cause is logged and counted). `trigger` says why, for the log (`SIGHUP`, `file change`).
     pub fn reload(&mut self, trigger: &'static str) -> Result<(), TlsConfigError> {
         self.seen = self.files.iter().map(stamp).collect();
-        let built: Result<Vec<TlsAcceptor>, TlsConfigError> = self
-            .acceptors
-            .iter()
-            .map(|a| build(&self.tls, &a.alpn))
-            .collect();
-        match built {
-            Ok(built) => {
-                for (acceptor, new) in self.acceptors.iter().zip(built) {
-                    acceptor.replace(new);
+        match crate::tls::server_config(&self.tls) {
+            Ok(base) => {
+                for acceptor in &self.acceptors {
+                    acceptor.replace(with_alpn(&base, &acceptor.alpn));
                 }
                 crate::metrics::tls_reload(true);
                 tracing::info!(%trigger, "tls: certificate reloaded; new connections use it");
@@ -288,7 +286,7 @@ mod tests {
             key_path: Some(dir.join("key.pem")),
             ..TlsConfig::default()
         };
-        let acceptor = Acceptor::new(&tls, &[b"http/1.1"]).unwrap();
+        let acceptor = Acceptor::new(&crate::tls::server_config(&tls).unwrap(), &[b"http/1.1"]);
         let mut reloader = Reloader::new(tls, vec![acceptor.clone()]);
         assert!(!reloader.changed());
         let first = acceptor.current().config().clone();

@@ -711,11 +711,11 @@ impl SessionTask {
             tokio::select! {
                 _ = sleep_until(idle_warn), if idle_warned.is_none() && !self.headless => {
                     idle_warned = Some(active);
-                    self.warn_idle(idle_end);
+                    self.warn("IDLE_TIMEOUT_SOON", idle_end);
                 }
                 _ = sleep_until(lifetime_warn), if !lifetime_warned && !self.headless => {
                     lifetime_warned = true;
-                    self.warn_lifetime(lifetime_end);
+                    self.warn("SESSION_TIMEOUT_SOON", lifetime_end);
                 }
                 _ = sleep_until(lifetime_end) => {
                     break ("SESSION_TIMEOUT", "the session reached its maximum lifetime".to_owned())
@@ -743,10 +743,10 @@ impl SessionTask {
                         self.set_status(SessionStatus::Attached);
                         // A browser that resumes hears the warnings that still hold.
                         if idle_warned.is_some() {
-                            self.warn_idle(idle_end);
+                            self.warn("IDLE_TIMEOUT_SOON", idle_end);
                         }
                         if lifetime_warned {
-                            self.warn_lifetime(lifetime_end);
+                            self.warn("SESSION_TIMEOUT_SOON", lifetime_end);
                         }
                     }
                     Some(Command::Input(input)) => {
@@ -1029,23 +1029,19 @@ impl SessionTask {
         }
     }
 
-    /// Warns the browser that the idle timeout ends the session at `end`.
-    fn warn_idle(&mut self, end: Option<tokio::time::Instant>) {
+    /// Warns the browser that the session ends at `end`: `IDLE_TIMEOUT_SOON` or
+    /// `SESSION_TIMEOUT_SOON`.
+    fn warn(&mut self, code: &'static str, end: Option<tokio::time::Instant>) {
         let seconds = seconds_until(end);
+        let message = if code == "IDLE_TIMEOUT_SOON" {
+            format!("no activity: the session ends in {seconds} s unless you use it")
+        } else {
+            format!("the session reaches its maximum lifetime in {seconds} s")
+        };
         self.deliver(ToBrowser::Warning {
-            code: "IDLE_TIMEOUT_SOON",
+            code,
             seconds,
-            message: format!("no activity: the session ends in {seconds} s unless you use it"),
-        });
-    }
-
-    /// Warns the browser that the session reaches its lifetime at `end`.
-    fn warn_lifetime(&mut self, end: Option<tokio::time::Instant>) {
-        let seconds = seconds_until(end);
-        self.deliver(ToBrowser::Warning {
-            code: "SESSION_TIMEOUT_SOON",
-            seconds,
-            message: format!("the session reaches its maximum lifetime in {seconds} s"),
+            message,
         });
     }
 

@@ -186,11 +186,13 @@ pub enum TlsConfigError {
         /// What to do, e.g. `set tls.key_password`.
         hint: &'static str,
     },
-    /// The encrypted PKCS#8 key could not be decrypted with `tls.key_password` (a wrong
-    /// password, a damaged file, or a scheme other than PBES2).
+    /// The encrypted PKCS#8 key could not be decrypted with its password (a wrong password,
+    /// a damaged file, or a scheme other than PBES2).
     KeyPassword {
         /// The file.
         path: PathBuf,
+        /// The setting that holds the password (`tls.key_password`, ...).
+        setting: &'static str,
     },
     /// The name to verify is not a valid DNS name or IP address.
     InvalidServerName(String),
@@ -242,9 +244,9 @@ impl fmt::Display for TlsConfigError {
                     path.display()
                 )
             }
-            TlsConfigError::KeyPassword { path } => write!(
+            TlsConfigError::KeyPassword { path, setting } => write!(
                 f,
-                "cannot decrypt the private key in {}: wrong tls.key_password, a damaged file, \
+                "cannot decrypt the private key in {}: wrong {setting}, a damaged file, \
                  or an encryption other than PKCS#8 PBES2 (PBKDF2 or scrypt with AES or 3DES)",
                 path.display()
             ),

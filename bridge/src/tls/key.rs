@@ -33,6 +33,14 @@ pub enum PasswordKey {
 }
 
 impl PasswordKey {
+    /// The setting that holds the password, as messages name it.
+    pub fn setting(self) -> &'static str {
+        match self {
+            PasswordKey::Listener => "tls.key_password",
+            PasswordKey::Endpoint => "the endpoint's tls.client_key_password",
+        }
+    }
+
     /// What to tell a user whose key is encrypted and has no password.
     pub fn hint(self) -> &'static str {
         match self {
@@ -44,7 +52,7 @@ impl PasswordKey {
 
 /// Reads the first private key of the PEM file `pem` (read from `path`): the encrypted
 /// PKCS#8 key decrypted with `password` when the file holds one, else the first plain key.
-/// A password with a plain key is not an error (the caller may log it).
+/// A password with a plain key is not an error (a warning is logged).
 pub fn parse(
     path: &Path,
     pem: &[u8],
@@ -61,6 +69,7 @@ pub fn parse(
         };
         return decrypt(block, password).ok_or_else(|| TlsConfigError::KeyPassword {
             path: path.to_owned(),
+            setting: key.setting(),
         });
     }
     if text.contains(LEGACY_ENCRYPTED) {
@@ -70,9 +79,13 @@ pub fn parse(
                    (openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW)",
         });
     }
-    PrivateKeyDer::from_pem_slice(pem).map_err(|_| TlsConfigError::NoPrivateKey {
+    let plain = PrivateKeyDer::from_pem_slice(pem).map_err(|_| TlsConfigError::NoPrivateKey {
         path: path.to_owned(),
-    })
+    })?;
+    if password.is_some() {
+        tracing::warn!(path = %path.display(), "{} is set but the key is not encrypted", key.setting());
+    }
+    Ok(plain)
 }
 
 /// The first `ENCRYPTED PRIVATE KEY` block of `text`, markers included.

@@ -268,13 +268,8 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsConfigError> {
 
 /// The listeners' private key: encrypted PKCS#8 decrypted with `tls.key_password`, or plain.
 fn listener_key(tls: &TlsConfig, path: &Path) -> Result<PrivateKeyDer<'static>, TlsConfigError> {
-    let pem = read(path)?;
     let password = tls.key_password.as_ref().map(|p| p.expose());
-    let key = key::parse(path, &pem, password, key::PasswordKey::Listener)?;
-    if password.is_some() && !String::from_utf8_lossy(&pem).contains("ENCRYPTED PRIVATE KEY") {
-        tracing::warn!(path = %path.display(), "tls.key_password is set but the key is not encrypted");
-    }
-    Ok(key)
+    key::parse(path, &read(path)?, password, key::PasswordKey::Listener)
 }
 
 /// The trust anchors of a CA bundle (PEM).
