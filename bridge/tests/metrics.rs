@@ -295,8 +295,9 @@ async fn sessions_active_follows_a_websocket_session() {
 async fn refusals_are_counted_by_reason() {
     let _turn = SERIAL.lock().await;
     let mut config = config_without_grace();
-    // A port nobody listens on (bound, then released).
-    let closed = free_port();
+    // A port nobody listens on (reserved for the test).
+    let closed_port = dead_port();
+    let closed = closed_port.port;
     config
         .endpoints
         .push(Endpoint::host("down", "127.0.0.1", Some(closed)));

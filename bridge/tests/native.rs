@@ -393,7 +393,8 @@ fn screen_after_a_quiet_wait(name: &str, adjust: impl FnOnce(&mut Config)) -> Sn
 #[test]
 fn upstream_failure_shows_the_error_code() {
     let dir = TestDir::new("native_down").unwrap();
-    let down_port = free_port();
+    let down = dead_port();
+    let down_port = down.port;
     let bridge = bridge_with_mock_and(free_port(), |c| {
         c.endpoints
             .push(Endpoint::host("down", "127.0.0.1", Some(down_port)));

@@ -585,9 +585,10 @@ async fn a_failed_connect_marks_the_endpoint_suspect() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_down_fails_fast_with_endpoint_unavailable() {
     let (silent, _silent_task) = silent_host().await;
+    let refusing = dead_port();
     let bridge = start(config(
         vec![
-            endpoint("refusing", free_port(), 1),
+            endpoint("refusing", refusing.port, 1),
             endpoint("silent", silent, 2),
         ],
         Strategy::RoundRobin,
@@ -614,7 +615,8 @@ async fn all_down_fails_fast_with_endpoint_unavailable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_endpoint_stays_a_named_pool_fails_over() {
     let backup = Host::start().await;
-    let mut dead = endpoint("dead", free_port(), 1);
+    let dead_port = dead_port();
+    let mut dead = endpoint("dead", dead_port.port, 1);
     dead.pool = Some("prod".into());
     let mut live = endpoint("live", backup.port, 2);
     live.pool = Some("prod".into());
@@ -813,7 +815,8 @@ async fn an_endpoint_added_at_run_time_is_checked_and_used() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_s3270_goes_through_the_same_pool() {
     use web3270_tests::{Script, TestDir, S3270};
-    let mut dead = endpoint("dead", free_port(), 1);
+    let dead_port = dead_port();
+    let mut dead = endpoint("dead", dead_port.port, 1);
     dead.pool = Some("grp".into());
     let mut demo = Endpoint::builtin("demo", Builtin::Demo);
     demo.priority = 2;

@@ -37,7 +37,28 @@ pub fn config_with_test_host(name: &str, port: u16) -> Config {
     config
 }
 
-/// A free loopback port (bound and released); also a port where nothing listens.
+/// A loopback port where nothing listens, kept so for as long as this lives: a socket is
+/// bound to it but does not listen, so connections are refused and no other socket can take
+/// the port. (A released [`free_port`] may be handed by the OS to a host that a test running
+/// alongside binds to port 0.)
+pub struct DeadPort {
+    /// The port.
+    pub port: u16,
+    _socket: tokio::net::TcpSocket,
+}
+
+/// A [`DeadPort`] on 127.0.0.1.
+pub fn dead_port() -> DeadPort {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    DeadPort {
+        port,
+        _socket: socket,
+    }
+}
+
+/// A free loopback port (bound and released), for a listener the test starts next.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
